@@ -1,0 +1,26 @@
+# Developer tasks. `make test` is what CI runs (see .ci/run).
+GO ?= go
+
+.PHONY: build test lint e2e bench flaky
+
+build:
+	$(GO) build -o bin/probe ./cmd/probe
+
+# The whole suite with the race detector, then the linters.
+test: lint
+	$(GO) test -race -count=1 ./...
+
+lint:
+	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+# The CLI scripts alone (testscript), e.g. after touching cmd/probe.
+e2e:
+	$(GO) test -count=1 -run 'TestScripts|TestRampScenarios' ./cmd/probe
+
+# The scenario verdicts 20 times in a row: they must never flake.
+flaky:
+	$(GO) test -count=20 -run TestRampScenarios ./cmd/probe
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/llm-probe/probe/scenarios"
+)
+
+func newScenariosCmd(ios *IOStreams) *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "scenarios",
+		Short: "List the simulated API's scenarios",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			all := scenarios.All()
+			switch output {
+			case "json":
+				type row struct {
+					Name      string `json:"name"`
+					Summary   string `json:"summary"`
+					Signature string `json:"signature"`
+					Layer     string `json:"layer"`
+				}
+				rows := make([]row, len(all))
+				for i, s := range all {
+					rows[i] = row{s.Name, s.Summary, s.Signature, s.Layer}
+				}
+				enc := json.NewEncoder(ios.Out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(rows)
+			case "table":
+				tw := tabwriter.NewWriter(ios.Out, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "NAME\tEXPECTED VERDICT\tLAYER\tWHAT IT SIMULATES")
+				for _, s := range all {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, s.Signature, s.Layer, s.Summary)
+				}
+				return tw.Flush()
+			}
+			return usagef("--output %q: use table or json", output)
+		},
+	}
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table or json")
+	return cmd
+}

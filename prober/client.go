@@ -1,0 +1,26 @@
+package prober
+
+import (
+	"net/http"
+	"time"
+)
+
+// NewHTTPClient returns the client probes are sent with. It keeps enough idle
+// connections for the highest step, so a ramp measures the API and not
+// connection churn, takes proxies from the environment as the SDKs do, and
+// never follows redirects: the API does not redirect, so a 3xx is evidence of
+// something in between, and following it could carry the key to another host.
+func NewHTTPClient(maxConcurrency int) *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = max(100, maxConcurrency)
+	tr.MaxIdleConnsPerHost = max(2, maxConcurrency)
+	tr.MaxResponseHeaderBytes = 256 << 10
+	tr.ResponseHeaderTimeout = 0 // the per-request context bounds the whole exchange
+	tr.TLSHandshakeTimeout = 15 * time.Second
+	return &http.Client{
+		Transport: tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}

@@ -1,0 +1,98 @@
+package prober
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// KeySources says where a command may find the key.
+type KeySources struct {
+	// Getenv reads the environment (injected so tests need no real one).
+	Getenv func(string) string
+	// File is --key-file; empty when not given.
+	File string
+	// Stdin is read when UseStdin (--key-stdin) is set.
+	Stdin    io.Reader
+	UseStdin bool
+}
+
+// ErrNoKey means no source held a key.
+var ErrNoKey = errors.New("no key: set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN), or use --key-file FILE or --key-stdin")
+
+// maxKeyFile bounds what is read from a key file or stdin; keys are short,
+// and a wrong path to a big file must not be read whole.
+const maxKeyFile = 16 << 10
+
+// LoadKey finds the key: --key-stdin, then --key-file, then
+// ANTHROPIC_API_KEY, then ANTHROPIC_AUTH_TOKEN. Surrounding whitespace is
+// removed because a header cannot carry it; each such repair is reported
+// in warnings so the user can fix the source. Warnings never contain the key.
+func LoadKey(src KeySources) (Key, []string, error) {
+	var warnings []string
+	clean := func(raw, source string, kind KeyKind) (Key, error) {
+		k := strings.TrimSpace(raw)
+		if k != raw {
+			warnings = append(warnings, fmt.Sprintf("the key from %s had surrounding whitespace or a newline; it was trimmed for this run, but an application reading the same source may send it as is", source))
+		}
+		if k == "" {
+			return Key{}, fmt.Errorf("the key from %s is empty", source)
+		}
+		if strings.ContainsAny(k, "\r\n\x00") {
+			return Key{}, fmt.Errorf("the key from %s spans several lines: put only the key in it", source)
+		}
+		if strings.HasPrefix(k, "sk-ant-oat") && kind == APIKey && source != "ANTHROPIC_API_KEY" {
+			kind = AuthToken
+		}
+		return NewKey(k, source, kind), nil
+	}
+	switch {
+	case src.UseStdin:
+		if src.Stdin == nil {
+			return Key{}, nil, errors.New("--key-stdin: no standard input")
+		}
+		b, err := io.ReadAll(io.LimitReader(src.Stdin, maxKeyFile))
+		if err != nil {
+			return Key{}, nil, fmt.Errorf("--key-stdin: %v", err)
+		}
+		k, err := clean(string(b), "stdin", APIKey)
+		return k, warnings, err
+	case src.File != "":
+		info, err := os.Stat(src.File)
+		if err != nil {
+			return Key{}, nil, fmt.Errorf("--key-file: %v", errors.Unwrap(err))
+		}
+		if info.IsDir() {
+			return Key{}, nil, fmt.Errorf("--key-file %s: is a directory", src.File)
+		}
+		if info.Mode().Perm()&0o077 != 0 {
+			warnings = append(warnings, fmt.Sprintf("--key-file %s is readable by others (mode %04o): chmod 600 it", src.File, info.Mode().Perm()))
+		}
+		f, err := os.Open(src.File)
+		if err != nil {
+			return Key{}, nil, fmt.Errorf("--key-file: %v", errors.Unwrap(err))
+		}
+		defer f.Close()
+		b, err := io.ReadAll(io.LimitReader(f, maxKeyFile))
+		if err != nil {
+			return Key{}, nil, fmt.Errorf("--key-file %s: %v", src.File, err)
+		}
+		k, err := clean(string(b), "--key-file", APIKey)
+		return k, warnings, err
+	}
+	getenv := src.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if v := getenv("ANTHROPIC_API_KEY"); v != "" {
+		k, err := clean(v, "ANTHROPIC_API_KEY", APIKey)
+		return k, warnings, err
+	}
+	if v := getenv("ANTHROPIC_AUTH_TOKEN"); v != "" {
+		k, err := clean(v, "ANTHROPIC_AUTH_TOKEN", AuthToken)
+		return k, warnings, err
+	}
+	return Key{}, nil, ErrNoKey
+}

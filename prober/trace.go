@@ -1,0 +1,69 @@
+package prober
+
+import (
+	"context"
+	"crypto/tls"
+	"net/http/httptrace"
+	"sync"
+	"time"
+)
+
+// timing collects the phases of one request through net/http/httptrace, as
+// hey's requester does. The hooks may run on dialer goroutines (happy
+// eyeballs races two connects), hence the mutex.
+type timing struct {
+	mu                 sync.Mutex
+	dnsStart, dnsDone  time.Time
+	connStart, connEnd time.Time
+	tlsStart, tlsEnd   time.Time
+	firstByte          time.Time
+	reused             bool
+}
+
+func (t *timing) trace() *httptrace.ClientTrace {
+	at := func(p *time.Time) {
+		t.mu.Lock()
+		if p.IsZero() {
+			*p = time.Now()
+		}
+		t.mu.Unlock()
+	}
+	return &httptrace.ClientTrace{
+		DNSStart:             func(httptrace.DNSStartInfo) { at(&t.dnsStart) },
+		DNSDone:              func(httptrace.DNSDoneInfo) { at(&t.dnsDone) },
+		ConnectStart:         func(string, string) { at(&t.connStart) },
+		ConnectDone:          func(string, string, error) { at(&t.connEnd) },
+		TLSHandshakeStart:    func() { at(&t.tlsStart) },
+		TLSHandshakeDone:     func(tls.ConnectionState, error) { at(&t.tlsEnd) },
+		GotFirstResponseByte: func() { at(&t.firstByte) },
+		GotConn: func(info httptrace.GotConnInfo) {
+			t.mu.Lock()
+			t.reused = info.Reused
+			t.mu.Unlock()
+		},
+	}
+}
+
+// fill writes the phase durations into r; start is when the request was sent.
+func (t *timing) fill(r *Record, start time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	r.DNSMS = span(t.dnsStart, t.dnsDone)
+	r.ConnectMS = span(t.connStart, t.connEnd)
+	r.TLSMS = span(t.tlsStart, t.tlsEnd)
+	r.TTFBMS = span(start, t.firstByte)
+	r.ConnReused = t.reused
+}
+
+func span(from, to time.Time) float64 {
+	if from.IsZero() || to.IsZero() || to.Before(from) {
+		return 0
+	}
+	return ms(to.Sub(from))
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func withTrace(ctx context.Context, t *timing) context.Context {
+	return httptrace.WithClientTrace(ctx, t.trace())
+}

@@ -1,0 +1,122 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/llm-probe/probe/prober"
+)
+
+// WriteText prints the per-step table and the verdict for people.
+func WriteText(w io.Writer, r Run) error {
+	fmt.Fprintf(w, "target  %s  model %s  key %s (fingerprint %s)\n", r.Target.BaseURL, r.Target.Model, r.Target.Key, r.Target.KeyFingerprint)
+	if r.Target.Scenario != "" {
+		fmt.Fprintf(w, "scenario %s (simulated API)\n", r.Target.Scenario)
+	}
+	fmt.Fprintln(w)
+	if r.Summary != nil {
+		if err := StepTable(w, r.Summary); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(w)
+	WriteVerdict(w, r.Verdict)
+	if r.Summary != nil && len(r.Summary.FailedIDs) > 0 {
+		fmt.Fprintf(w, "\nRequest ids of failed requests (%d", r.Summary.FailedIDCount)
+		if r.Summary.FailedIDCount > len(r.Summary.FailedIDs) {
+			fmt.Fprintf(w, "; first %d shown", len(r.Summary.FailedIDs))
+		}
+		fmt.Fprintln(w, "):")
+		ids := r.Summary.FailedIDs
+		if len(ids) > 10 {
+			ids = ids[:10]
+		}
+		for _, id := range ids {
+			fmt.Fprintf(w, "  %s\n", id)
+		}
+		if len(r.Summary.FailedIDs) > 10 {
+			fmt.Fprintf(w, "  … %d more in the run file\n", r.Summary.FailedIDCount-10)
+		}
+	}
+	if r.RunFile != "" {
+		fmt.Fprintf(w, "\nRun file: %s\n", r.RunFile)
+	}
+	return nil
+}
+
+// StepTable prints one row per step: what was sent and what came back.
+func StepTable(w io.Writer, s *prober.Summary) error {
+	t := tablewriter.NewTable(w,
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAlignment(tw.AlignRight),
+	)
+	t.Header("concurrency", "sent", "ok", "403", "429", "5xx", "network", "other", "403 rate", "p50 ms", "p95 ms")
+	for _, st := range s.Steps {
+		if st.Sent == 0 {
+			continue
+		}
+		var r429, r5xx, net, other int
+		for o, n := range st.Outcomes {
+			switch {
+			case o == prober.OutcomeOK:
+			case o.IsNetwork():
+				net += n
+			}
+		}
+		for code, n := range st.Statuses {
+			switch {
+			case code == 429:
+				r429 += n
+			case code >= 500 && code < 600:
+				r5xx += n
+			}
+		}
+		other = st.Answered - st.OK - st.Refused403 - r429 - r5xx - net
+		if other < 0 {
+			other = 0
+		}
+		if err := t.Append([]string{
+			fmt.Sprint(st.Concurrency), fmt.Sprint(st.Sent), fmt.Sprint(st.OK), fmt.Sprint(st.Refused403),
+			fmt.Sprint(r429), fmt.Sprint(r5xx), fmt.Sprint(net), fmt.Sprint(other),
+			pct(st.Refused403, st.Answered),
+			fmt.Sprintf("%.0f", millis(st.Latency.Quantile(0.5))), fmt.Sprintf("%.0f", millis(st.Latency.Quantile(0.95))),
+		}); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
+
+// WriteVerdict prints the verdict in plain words.
+func WriteVerdict(w io.Writer, v prober.Verdict) {
+	head := fmt.Sprintf("Verdict: %s", v.Signature)
+	if v.Layer != "-" && v.Layer != "" {
+		head += fmt.Sprintf(" (layer %s)", v.Layer)
+	}
+	head += fmt.Sprintf(", confidence %s", v.Confidence)
+	if v.PValue != nil {
+		head += fmt.Sprintf(", p=%s", prober.FormatP(*v.PValue))
+	}
+	if v.Partial {
+		head += " [partial: the run was interrupted]"
+	}
+	fmt.Fprintln(w, head)
+	fmt.Fprintf(w, "  %s\n", v.Summary)
+	section(w, "Evidence", v.Evidence)
+	section(w, "Ruled out", v.RuledOut)
+	section(w, "Next steps", v.NextSteps)
+}
+
+func section(w io.Writer, title string, lines []string) {
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "%s:\n", title)
+	for _, l := range lines {
+		fmt.Fprintf(w, "  - %s\n", strings.TrimSpace(l))
+	}
+}

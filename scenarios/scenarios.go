@@ -1,0 +1,225 @@
+// Package scenarios simulates the Anthropic Messages API failing in the ways
+// real set-ups fail, so that probe can be exercised without a network, a key
+// or a broken account.
+//
+// Each Scenario reproduces one failure shape faithfully enough for probe's
+// classifier to tell it apart the way it would on the real thing: the status,
+// the body, and above all who answers. The API itself stamps a request-id and
+// an organization id; Cloudflare's edge, in front of it, answers with cf-ray
+// but no request-id; a corporate proxy answers with neither. Whether a
+// failure depends on load is simulated too: some scenarios decide by how many
+// messages are in flight, some by arrival order, some by time.
+package scenarios
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// DefaultModel is the model probe asks for unless told otherwise. The
+// model-not-enabled and unknown-model scenarios leave it out of /v1/models,
+// so that listing models tells the same story as sending a message.
+const DefaultModel = "claude-sonnet-4-5"
+
+// Scenario is one named behaviour of the simulated API.
+type Scenario struct {
+	Name      string // kebab-case, e.g. "abuse"
+	Summary   string // one line for `probe scenarios`
+	Signature string // the verdict a default ramp should reach
+	Layer     string // "1".."5", "Q4" or "-"
+
+	// A pointer keeps Scenario comparable and lets copies share the behaviour.
+	behave *behaviour
+}
+
+// behaviour is what a scenario does differently from a healthy API.
+type behaviour struct {
+	// scope is which requests edge and origin are asked about; all others
+	// get a healthy answer.
+	scope scope
+	// edge sees the request before the API validates it, as Cloudflare or a
+	// proxy would. It reports whether it answered; it may also rewrite the
+	// headers the API will see.
+	edge func(*call) bool
+	// origin sees a request that passed validation. It reports whether it
+	// answered; if not, the request gets a healthy answer.
+	origin func(*call) bool
+	// hidesDefault leaves DefaultModel out of /v1/models.
+	hidesDefault bool
+}
+
+// scope is a set of requests a behaviour applies to.
+type scope int
+
+const (
+	scopeMessages   scope = iota // POST /v1/messages only
+	scopeInference               // messages and count_tokens: requests that name a model
+	scopeAPI                     // every known endpoint with its right method
+	scopeEverything              // every request under the prefix, even to unknown paths
+)
+
+// Texts of the API's error messages that more than one scenario uses.
+const (
+	msgKeyRequired      = "x-api-key header is required"
+	msgPermissionDenied = "Permission denied"
+	msgRateLimited      = "Number of request tokens has exceeded your per-minute rate limit (https://docs.anthropic.com/en/api/rate-limits); see the response headers for current usage. Please reduce the prompt length or the maximum tokens requested, or try again later. You may also contact sales at https://www.anthropic.com/contact-sales to discuss your options for a rate limit increase."
+)
+
+// catalogue is every scenario, healthy first, then roughly in the order a
+// request meets the layers: the key, the account, the model, the edge, then
+// load-dependent failures and failures that are not 403s at all.
+var catalogue = []Scenario{
+	{
+		Name: "healthy", Summary: "every request succeeds",
+		Signature: "healthy", Layer: "-",
+		behave: &behaviour{},
+	},
+	{
+		Name: "revoked-key", Summary: "the key was revoked: 401 authentication_error \"invalid x-api-key\"",
+		Signature: "auth_failure", Layer: "1",
+		behave: account(fail(http.StatusUnauthorized, "authentication_error", "invalid x-api-key")),
+	},
+	{
+		Name: "key-missing", Summary: "a proxy strips the key, so the API answers 401 \"x-api-key header is required\"",
+		Signature: "proxy_interference", Layer: "Q4",
+		behave: &behaviour{scope: scopeEverything, edge: stripKey},
+	},
+	{
+		Name: "empty-403", Summary: "the API answers 403 with an empty body",
+		Signature: "workspace_denied", Layer: "2",
+		behave: account(emptyForbidden),
+	},
+	{
+		Name: "permission-denied", Summary: "403 permission_error: the key has no permission for the resource",
+		Signature: "workspace_denied", Layer: "2",
+		behave: account(fail(http.StatusForbidden, "permission_error", "Your API key does not have permission to use the specified resource.")),
+	},
+	{
+		Name: "oauth-scope", Summary: "403 permission_error: the OAuth token lacks the user:inference scope",
+		Signature: "workspace_denied", Layer: "2",
+		behave: account(fail(http.StatusForbidden, "permission_error", "OAuth token does not meet scope requirement user:inference")),
+	},
+	{
+		Name: "org-disabled", Summary: "400 invalid_request_error: the organization has been disabled",
+		Signature: "workspace_denied", Layer: "2",
+		behave: account(fail(http.StatusBadRequest, "invalid_request_error", "This organization has been disabled.")),
+	},
+	{
+		Name: "credential-restricted", Summary: "400 invalid_request_error: the credential is only for Claude Code",
+		Signature: "workspace_denied", Layer: "2",
+		behave: account(fail(http.StatusBadRequest, "invalid_request_error", "This credential is only authorized for use with Claude Code and cannot be used for other API requests.")),
+	},
+	{
+		Name: "model-not-enabled", Summary: "403 permission_error naming the model: the organization has no access to it",
+		Signature: "model_not_enabled", Layer: "4",
+		behave: &behaviour{scope: scopeInference, origin: modelNotEnabled, hidesDefault: true},
+	},
+	{
+		Name: "unknown-model", Summary: "404 not_found_error \"model: NAME\"",
+		Signature: "model_not_enabled", Layer: "4",
+		behave: &behaviour{scope: scopeInference, origin: unknownModel, hidesDefault: true},
+	},
+	{
+		Name: "region-blocked", Summary: "Cloudflare's edge answers 403 \"Request not allowed\" (unsupported region)",
+		Signature: "region_blocked", Layer: "3",
+		behave: edgeOnly(regionBlocked),
+	},
+	{
+		Name: "edge-ip-restricted", Summary: "Cloudflare's Error 1034 page: Edge IP Restricted",
+		Signature: "region_blocked", Layer: "3",
+		behave: edgeOnly(edgeIPRestricted),
+	},
+	{
+		Name: "cloudflare-block", Summary: "Cloudflare's \"Sorry, you have been blocked\" page",
+		Signature: "region_blocked", Layer: "3",
+		behave: edgeOnly(cloudflareBlock),
+	},
+	{
+		Name: "corporate-proxy", Summary: "a corporate proxy (Zscaler) answers 403 with its block page",
+		Signature: "proxy_interference", Layer: "Q4",
+		behave: edgeOnly(corporateProxy),
+	},
+	{
+		Name: "cloudflare-challenge", Summary: "Cloudflare's managed challenge once 8 or more messages are in flight",
+		Signature: "intermittent_403", Layer: "5",
+		behave: &behaviour{scope: scopeMessages, edge: challengeUnderLoad},
+	},
+	{
+		Name: "abuse", Summary: "abuse-flagged account: 403 permission_error, more often the more messages are in flight",
+		Signature: "intermittent_403", Layer: "5",
+		behave: &behaviour{scope: scopeMessages, origin: abuse},
+	},
+	{
+		Name: "works-once-fails-twice", Summary: "every third message succeeds, the others get 403, at any concurrency",
+		Signature: "intermittent_403", Layer: "5",
+		behave: &behaviour{scope: scopeMessages, origin: onceInThree},
+	},
+	{
+		Name: "cooldown", Summary: "abuse-flagged for the first 1.5 s (90% 403 at any concurrency), healthy after",
+		Signature: "intermittent_403", Layer: "5",
+		behave: &behaviour{scope: scopeMessages, origin: cooldown},
+	},
+	{
+		Name: "low-credit", Summary: "400 invalid_request_error: the credit balance is too low",
+		Signature: "billing_issue", Layer: "-",
+		behave: &behaviour{scope: scopeMessages, origin: fail(http.StatusBadRequest, "invalid_request_error", "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.")},
+	},
+	{
+		Name: "rate-limited", Summary: "429 rate_limit_error once more than 3 messages are in flight",
+		Signature: "rate_limited", Layer: "-",
+		behave: &behaviour{scope: scopeMessages, origin: rateLimited},
+	},
+	{
+		Name: "overloaded", Summary: "529 overloaded_error on about 35% of messages",
+		Signature: "overloaded", Layer: "-",
+		behave: &behaviour{scope: scopeMessages, origin: overloaded},
+	},
+	{
+		Name: "server-error", Summary: "500 api_error on every message",
+		Signature: "overloaded", Layer: "-",
+		behave: &behaviour{scope: scopeMessages, origin: fail(http.StatusInternalServerError, "api_error", "Internal server error")},
+	},
+	{
+		Name: "connection-reset", Summary: "every message's connection is reset without an answer",
+		Signature: "network_error", Layer: "-",
+		behave: &behaviour{scope: scopeMessages, origin: resetConnection},
+	},
+	{
+		Name: "slow", Summary: "messages take 2 minutes to answer, so the client times out",
+		Signature: "network_error", Layer: "-",
+		behave: &behaviour{scope: scopeMessages, origin: slow},
+	},
+}
+
+// account is a failure of the whole account or key: every endpoint shows it,
+// /v1/models included, because the API checks the caller before the route.
+func account(origin func(*call) bool) *behaviour {
+	return &behaviour{scope: scopeAPI, origin: origin}
+}
+
+// edgeOnly is a failure in front of the API: whatever is asked, the edge
+// or the proxy answers, so the API never sees the request.
+func edgeOnly(edge func(*call) bool) *behaviour {
+	return &behaviour{scope: scopeEverything, edge: edge}
+}
+
+// All returns every scenario in a stable order, healthy first. The slice is
+// the caller's to keep.
+func All() []Scenario {
+	return append([]Scenario(nil), catalogue...)
+}
+
+// Lookup returns the scenario called name.
+func Lookup(name string) (Scenario, error) {
+	for _, s := range catalogue {
+		if s.Name == name {
+			return s, nil
+		}
+	}
+	names := make([]string, len(catalogue))
+	for i, s := range catalogue {
+		names[i] = s.Name
+	}
+	return Scenario{}, fmt.Errorf("unknown scenario %q (known: %s)", name, strings.Join(names, ", "))
+}
