@@ -234,7 +234,9 @@ func intermittent(s *Summary) Verdict {
 		v.Evidence = append(v.Evidence, fmt.Sprintf("time order: %d runs of successes and 403s where %.1f were expected by chance; runs test p=%s for alternation", rt.Runs, rt.Expected, FormatP(rt.PTooMany)))
 		if rt.PTooMany < alpha {
 			alternating = true
-			if !dependent || rt.PTooMany < best {
+			// The concurrency test stays the headline when it is
+			// significant: it is the stronger, more specific finding.
+			if !dependent {
 				best, bestTest = rt.PTooMany, "runs_test_alternation"
 			}
 		}
@@ -364,6 +366,13 @@ func describeKind(k *FailureKind) string {
 	return b.String()
 }
 
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 func truncate(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {
@@ -384,7 +393,7 @@ func stepEvidence(s *Summary) []string {
 			line += fmt.Sprintf(", %d refused with 403", st.Refused403)
 		}
 		if other := st.Failed() - st.Refused403; other > 0 {
-			line += fmt.Sprintf(", %d other failures", other)
+			line += fmt.Sprintf(", %d other %s", other, plural(other, "failure", "failures"))
 		}
 		if st.Sent > st.Answered {
 			line += fmt.Sprintf(", %d cancelled", st.Sent-st.Answered)
