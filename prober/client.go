@@ -2,16 +2,21 @@ package prober
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 )
 
-// NewHTTPClient returns the client probes are sent with. It keeps enough idle
+// NewHTTPClient returns the client probes are sent with. Proxies come from
+// the environment getenv reads (nil: the process's own, as net/http reads it). It keeps enough idle
 // connections for the highest step, so a ramp measures the API and not
 // connection churn, takes proxies from the environment as the SDKs do, and
 // never follows redirects: the API does not redirect, so a 3xx is evidence of
 // something in between, and following it could carry the key to another host.
-func NewHTTPClient(maxConcurrency int) *http.Client {
+func NewHTTPClient(maxConcurrency int, getenv func(string) string) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if getenv != nil {
+		tr.Proxy = func(req *http.Request) (*url.URL, error) { return ProxyFor(getenv, req.URL) }
+	}
 	tr.MaxIdleConns = max(100, maxConcurrency)
 	tr.MaxIdleConnsPerHost = max(2, maxConcurrency)
 	tr.MaxResponseHeaderBytes = 256 << 10

@@ -309,87 +309,101 @@ func (e *Engine) notice(msg string) {
 	}
 }
 
-// do sends one request and reads its answer into a record, with the pause
-// the server asked for.
+// do sends one request of a batch and reads its answer into a record, with
+// the pause the server asked for.
 func (e *Engine) do(ctx context.Context, t ticket, idx, round, c int) (*Record, time.Duration) {
 	rec := &Record{Kind: "request", Step: idx, Round: round, Concurrency: c, Seq: t.seq, Scheduled: t.scheduled.UTC()}
 	rec.InFlight = int(e.inflight.Add(1))
 	defer e.inflight.Add(-1)
 
-	timeout := e.Plan.Timeout.D()
-	rctx, cancel := context.WithTimeout(ctx, timeout)
+	rctx, cancel := context.WithTimeout(ctx, e.Plan.Timeout.D())
 	defer cancel()
-	var tm timing
-	rctx = withTrace(rctx, &tm)
-
-	started := e.now()
-	mono := time.Now()
-	rec.Started = started.UTC()
-	rec.QueueWaitMS = max(0, ms(started.Sub(t.scheduled)))
-	finish := func() {
-		rec.TotalMS = ms(time.Since(mono))
-		rec.Finished = started.Add(time.Since(mono)).UTC()
-		tm.fill(rec, mono)
-	}
-
 	req, err := e.Target.NewMessageRequest(rctx, e.body)
 	if err != nil {
-		finish()
+		rec.Started, rec.Finished = e.now().UTC(), e.now().UTC()
 		rec.Outcome, rec.Message = OutcomeNetwork, Printable(err.Error(), MaxMessage)
 		return rec, 0
 	}
-	resp, err := e.Client.Do(req)
+	pause, _ := Exchange(ctx, e.Client, req, e.Target.Model, e.bodyCap(), e.now, rec)
+	rec.QueueWaitMS = max(0, ms(rec.Started.Sub(t.scheduled)))
+	return rec, pause
+}
+
+// Exchange sends req (whose context carries its timeout) and reads the
+// answer into rec: timings, status, classification, ids and headers. ctx is
+// the run's context, to tell a user's interrupt from a timeout. It returns
+// the pause the server asked for with retry-after, and the body as read (up
+// to bodyCap). now stamps the record; durations come from the monotonic clock.
+func Exchange(ctx context.Context, client *http.Client, req *http.Request, model string, bodyCap int64, now func() time.Time, rec *Record) (time.Duration, []byte) {
+	var tm timing
+	req = req.WithContext(withTrace(req.Context(), &tm))
+	started := now()
+	mono := time.Now()
+	rec.Started = started.UTC()
+	finish := func() {
+		took := time.Since(mono)
+		rec.TotalMS = ms(took)
+		rec.Finished = started.Add(took).UTC()
+		tm.fill(rec, mono)
+	}
+
+	resp, err := client.Do(req)
 	if err != nil {
 		finish()
-		e.failed(ctx, rec, err)
-		return rec, 0
+		failed(ctx, rec, err)
+		return 0, nil
 	}
 	defer resp.Body.Close()
-	body, readErr := readCapped(resp.Body, e.bodyCap())
+	body, readErr := io.ReadAll(io.LimitReader(resp.Body, bodyCap+1))
 	finish()
 	rec.Status = resp.StatusCode
 	rec.Bytes = int64(len(body))
-	rec.Truncated = int64(len(body)) > e.bodyCap()
-	if rec.Truncated {
-		body = body[:e.bodyCap()]
-		rec.Bytes = e.bodyCap()
+	if rec.Bytes > bodyCap {
+		body, rec.Bytes, rec.Truncated = body[:bodyCap], bodyCap, true
 	}
 	h := resp.Header
-	c11 := Classify(Answer{Status: resp.StatusCode, Header: h, Body: body, Model: e.Target.Model})
-	rec.Outcome, rec.ErrorType, rec.Message = c11.Outcome, c11.ErrorType, c11.Message
-	rec.RequestID, rec.RequestIDSource = c11.RequestID, c11.RequestIDSource
+	cl := Classify(Answer{Status: resp.StatusCode, Header: h, Body: body, Model: model})
+	rec.Outcome, rec.ErrorType, rec.Message = cl.Outcome, cl.ErrorType, cl.Message
+	rec.RequestID, rec.RequestIDSource = cl.RequestID, cl.RequestIDSource
 	if readErr != nil {
 		// The status arrived but the body did not: a timeout or a cut
 		// connection is what happened to this request.
-		e.failed(ctx, rec, readErr)
+		failed(ctx, rec, readErr)
 	}
+	recordHeaders(rec, h)
+	pause, _ := ParseRetryAfter(h, time.Now())
+	return pause, body
+}
+
+// recordHeaders keeps the headers support and the verdict care about.
+func recordHeaders(rec *Record, h http.Header) {
 	rec.OrganizationID = Printable(h.Get("Anthropic-Organization-Id"), 64)
 	rec.CFRay = Printable(h.Get("Cf-Ray"), 64)
 	rec.CFMitigated = Printable(h.Get("Cf-Mitigated"), 32)
 	rec.Server = Printable(h.Get("Server"), 64)
 	rec.ContentType = Printable(h.Get("Content-Type"), 80)
-	rec.RetryAfter = Printable(firstNonEmpty(h.Get("Retry-After-Ms"), h.Get("Retry-After")), 64)
-	if h.Get("Retry-After-Ms") != "" {
-		rec.RetryAfter += "ms"
+	rec.RetryAfter = Printable(h.Get("Retry-After"), 64)
+	if v := h.Get("Retry-After-Ms"); v != "" {
+		rec.RetryAfter = Printable(v, 60) + "ms"
 	}
 	rec.ShouldRetry = Printable(h.Get("X-Should-Retry"), 16)
 	for name, vals := range h {
-		if l := strings.ToLower(name); strings.HasPrefix(l, "anthropic-ratelimit-") && len(vals) > 0 {
-			if rec.RateLimit == nil {
-				rec.RateLimit = map[string]string{}
-			}
-			if len(rec.RateLimit) < 16 {
-				rec.RateLimit[strings.TrimPrefix(l, "anthropic-ratelimit-")] = Printable(vals[0], 64)
-			}
+		l := strings.ToLower(name)
+		if !strings.HasPrefix(l, "anthropic-ratelimit-") || len(vals) == 0 {
+			continue
+		}
+		if rec.RateLimit == nil {
+			rec.RateLimit = map[string]string{}
+		}
+		if len(rec.RateLimit) < 16 {
+			rec.RateLimit[strings.TrimPrefix(l, "anthropic-ratelimit-")] = Printable(vals[0], 64)
 		}
 	}
-	pause, _ := ParseRetryAfter(h, time.Now())
-	return rec, pause
 }
 
 // failed records a transport error; a request cut by the user's interrupt
 // is marked cancelled rather than blamed on the network.
-func (e *Engine) failed(ctx context.Context, rec *Record, err error) {
+func failed(ctx context.Context, rec *Record, err error) {
 	if ctx.Err() != nil {
 		rec.Outcome, rec.Message, rec.NetError = OutcomeCanceled, "cancelled by the user", ""
 		return
@@ -403,21 +417,6 @@ func (e *Engine) bodyCap() int64 {
 		return e.BodyCap
 	}
 	return DefaultBodyCap
-}
-
-// readCapped reads at most limit+1 bytes, so the caller can tell a body
-// that fits from one that was cut.
-func readCapped(r io.Reader, limit int64) ([]byte, error) {
-	return io.ReadAll(io.LimitReader(r, limit+1))
-}
-
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 func joinInts(xs []int) string {

@@ -42,7 +42,11 @@ var knownPrefixes = []string{
 // Key (String, GoString, JSON, text) yields only the redacted form, so a Key
 // passed to a logger or a format verb by mistake cannot leak.
 type Key struct {
-	secret string
+	// secret sits behind a pointer because fmt cannot call String on a Key
+	// it reaches through an unexported field (say, a struct holding a
+	// Target); it then prints the fields raw, and a pointer prints as an
+	// address, not the key.
+	secret *string
 	// Source says where the key came from, e.g. "ANTHROPIC_API_KEY" or "--key-file".
 	Source string
 	// Kind says which header carries it.
@@ -51,17 +55,17 @@ type Key struct {
 
 // NewKey wraps a secret read from source.
 func NewKey(secret, source string, kind KeyKind) Key {
-	return Key{secret: secret, Source: source, Kind: kind}
+	return Key{secret: &secret, Source: source, Kind: kind}
 }
 
 // IsZero reports whether no key is set.
-func (k Key) IsZero() bool { return k.secret == "" }
+func (k Key) IsZero() bool { return k.Secret() == "" }
 
 // Redacted returns the key with all but its public prefix and a few characters hidden.
-func (k Key) Redacted() string { return Redact(k.secret) }
+func (k Key) Redacted() string { return Redact(k.Secret()) }
 
 // Fingerprint returns a short, stable identifier of the key that reveals nothing of it.
-func (k Key) Fingerprint() string { return Fingerprint(k.secret) }
+func (k Key) Fingerprint() string { return Fingerprint(k.Secret()) }
 
 // String returns the redacted key.
 func (k Key) String() string { return k.Redacted() }
@@ -73,18 +77,24 @@ func (k Key) GoString() string { return "prober.Key(" + k.Redacted() + ")" }
 func (k Key) MarshalText() ([]byte, error) { return []byte(k.Redacted()), nil }
 
 // Secret returns the raw key. Only request building and local key checks may call it.
-func (k Key) Secret() string { return k.secret }
+func (k Key) Secret() string {
+	if k.secret == nil {
+		return ""
+	}
+	return *k.secret
+}
 
 // Apply sets the authentication header of req.
 func (k Key) Apply(req *http.Request) {
-	if k.secret == "" {
+	secret := k.Secret()
+	if secret == "" {
 		return
 	}
 	if k.Kind == AuthToken {
-		req.Header.Set("Authorization", "Bearer "+k.secret)
+		req.Header.Set("Authorization", "Bearer "+secret)
 		return
 	}
-	req.Header.Set("X-Api-Key", k.secret)
+	req.Header.Set("X-Api-Key", secret)
 }
 
 // Redact hides a secret for display: the public prefix, two characters, an

@@ -277,14 +277,18 @@ func intermittent(s *Summary) Verdict {
 }
 
 // signatureOf maps a failure kind onto the layer it points at.
-func signatureOf(k *FailureKind) Signature {
-	switch k.Outcome {
+func signatureOf(k *FailureKind) Signature { return SignatureFor(k.Outcome, k.Message) }
+
+// SignatureFor maps one failed answer onto the layer it points at; the
+// message tells TLS interception from other TLS failures.
+func SignatureFor(o Outcome, message string) Signature {
+	switch o {
 	case OutcomeAuth:
 		return AuthFailure
 	case OutcomeKeyNotReceived, OutcomeProxyPage, OutcomeRedirect, OutcomeNotFound, OutcomeBadRequest, OutcomeUnexpected:
 		return ProxyInterference
 	case OutcomeTLS:
-		if strings.Contains(k.Message, "unknown authority") {
+		if strings.Contains(message, "unknown authority") {
 			return ProxyInterference
 		}
 		return NetworkError
@@ -300,6 +304,8 @@ func signatureOf(k *FailureKind) Signature {
 		return RateLimited
 	case OutcomeOverloaded, OutcomeServer:
 		return Overloaded
+	case OutcomeOK:
+		return Healthy
 	}
 	return NetworkError
 }

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"golang.org/x/term"
@@ -36,4 +38,15 @@ func System() *IOStreams {
 // Color reports whether stderr may carry colour: a terminal, and NO_COLOR unset.
 func (s *IOStreams) Color() bool {
 	return s.ErrTTY && s.Getenv("NO_COLOR") == "" && s.Getenv("TERM") != "dumb"
+}
+
+// TestStreams returns streams for tests: empty stdin, buffers for stdout and
+// stderr, no terminal, and an environment holding only env.
+func TestStreams(env map[string]string) (*IOStreams, *bytes.Buffer, *bytes.Buffer) {
+	out, errb := &bytes.Buffer{}, &bytes.Buffer{}
+	return &IOStreams{
+		In: strings.NewReader(""), Out: out, Err: errb,
+		Getenv: func(k string) string { return env[k] },
+		Now:    time.Now,
+	}, out, errb
 }

@@ -30,6 +30,10 @@ func scriptParams(dir string) testscript.Params {
 			"waitfile":  cmdWaitFile,
 			"jsonl":     cmdJSONL,
 			"interrupt": cmdInterrupt,
+			"apiserver":  cmdAPIServer,
+			"apicount":   cmdAPICount,
+			"tlsserver":  cmdTLSServer,
+			"stripproxy": cmdStripProxy,
 		},
 		Setup: func(env *testscript.Env) error {
 			// A fixed, recognisable key: the scripts check it never leaks.

@@ -120,7 +120,7 @@ func rampRun(cmd *cobra.Command, ios *IOStreams, opts *rampOptions) error {
 	}
 
 	eng := &prober.Engine{
-		Client: prober.NewHTTPClient(maxConcurrency(plan)),
+		Client: prober.NewHTTPClient(maxConcurrency(plan), ios.Getenv),
 		Target: rt.Target,
 		Plan:   plan,
 		Now:    ios.Now,

@@ -89,6 +89,7 @@ with --scenario NAME; see 'probe scenarios'.` + "\n" + exitHelp,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
 		newRampCmd(ios),
+		newCheckCmd(ios),
 		newScenariosCmd(ios),
 		newServeCmd(ios),
 	)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -17,7 +16,8 @@ import (
 
 // demoKey is sent to the simulated API when the user has no key: it lets a
 // first-time user try every command, and it is no secret.
-const demoKey = "sk-ant-api03-SIMULATED-demo-key-not-a-secret-0000"
+// It has the length of a real key so `probe check` finds nothing odd in it.
+const demoKey = "sk-ant-api03-SIMULATED-demo-key-not-a-secret-0000000000000000000000000000000000000000000000000000000000000AA"
 
 // targetOptions are the flags that say what to probe, shared by every
 // command that sends requests.
@@ -48,6 +48,10 @@ type resolvedTarget struct {
 	Info     prober.TargetInfo
 	Limits   prober.Limits
 	Warnings []string
+	// Keys are the key's sources, for commands that inspect the key themselves.
+	Keys prober.KeySources
+	// BaseSource says where the base URL came from.
+	BaseSource string
 	// Close stops the in-process simulated API, if one was started.
 	Close func()
 }
@@ -55,43 +59,70 @@ type resolvedTarget struct {
 // resolve turns the flags and environment into a target. With --scenario it
 // starts the simulated API on loopback inside this process.
 func (o *targetOptions) resolve(ios *IOStreams) (*resolvedTarget, error) {
+	rt, err := o.resolveRoute(ios)
+	if err != nil {
+		return nil, err
+	}
+	key, warnings, err := prober.LoadKey(rt.Keys)
+	if err != nil {
+		rt.Close()
+		return nil, usageError{err}
+	}
+	rt.Warnings = warnings
+	if key.Secret() == demoKey {
+		key.Source = "demo key (simulated API)"
+	}
+	rt.Target.Key = key
+	rt.Info = rt.Target.Info()
+	rt.Info.Scenario = o.Scenario
+	return rt, nil
+}
+
+// resolveRoute resolves everything but the key: `probe check` inspects the
+// key itself and treats its absence as a finding, not a usage error.
+func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 	if o.Key != "" {
 		return nil, usagef("--key is refused: a key on the command line is saved in shell history and visible in ps; use ANTHROPIC_API_KEY, --key-file FILE or --key-stdin")
 	}
 	if o.Scenario != "" && o.BaseURL != "" {
 		return nil, usagef("--scenario and --base-url exclude each other: a scenario runs its own simulated API")
 	}
-	rt := &resolvedTarget{Close: func() {}}
 	model := firstSet(o.Model, ios.Getenv("ANTHROPIC_MODEL"), prober.DefaultModel)
 	if strings.TrimSpace(model) == "" || strings.ContainsAny(model, "\r\n") {
 		return nil, usagef("--model %q is not a model name", model)
 	}
-
-	key, warnings, err := prober.LoadKey(prober.KeySources{Getenv: ios.Getenv, File: o.KeyFile, Stdin: ios.In, UseStdin: o.KeyStdin})
+	rt := &resolvedTarget{Close: func() {}}
+	rt.Keys = prober.KeySources{Getenv: ios.Getenv, File: o.KeyFile, Stdin: ios.In, UseStdin: o.KeyStdin}
+	var raw string
 	switch {
-	case errors.Is(err, prober.ErrNoKey) && o.Scenario != "":
-		key = prober.NewKey(demoKey, "demo key (simulated API)", prober.APIKey)
-	case errors.Is(err, prober.ErrNoKey):
-		return nil, usageError{err}
-	case err != nil:
-		return nil, usageError{err}
-	}
-	rt.Warnings = warnings
-
-	raw := firstSet(o.BaseURL, ios.Getenv("ANTHROPIC_BASE_URL"), prober.DefaultBaseURL)
-	if o.Scenario != "" {
+	case o.Scenario != "":
 		base, stop, err := startScenario(o.Scenario, scenarios.Options{Seed: o.Seed})
 		if err != nil {
 			return nil, usageError{err}
 		}
-		raw, rt.Close = base, stop
+		raw, rt.BaseSource, rt.Close = base, "simulated API, scenario "+o.Scenario, stop
+		// A first-time user has no key: the simulated API takes a demo one.
+		if o.KeyFile == "" && !o.KeyStdin && ios.Getenv("ANTHROPIC_API_KEY") == "" && ios.Getenv("ANTHROPIC_AUTH_TOKEN") == "" {
+			rt.Keys.Getenv = func(name string) string {
+				if name == "ANTHROPIC_API_KEY" {
+					return demoKey
+				}
+				return ios.Getenv(name)
+			}
+		}
+	case o.BaseURL != "":
+		raw, rt.BaseSource = o.BaseURL, "--base-url"
+	case ios.Getenv("ANTHROPIC_BASE_URL") != "":
+		raw, rt.BaseSource = ios.Getenv("ANTHROPIC_BASE_URL"), "ANTHROPIC_BASE_URL"
+	default:
+		raw, rt.BaseSource = prober.DefaultBaseURL, "default"
 	}
 	base, err := prober.ParseBaseURL(raw)
 	if err != nil {
 		rt.Close()
 		return nil, usageError{err}
 	}
-	rt.Target = prober.Target{BaseURL: base, Model: model, Key: key, UserAgent: "probe/" + version()}
+	rt.Target = prober.Target{BaseURL: base, Model: model, UserAgent: "probe/" + version()}
 	rt.Info = rt.Target.Info()
 	rt.Info.Scenario = o.Scenario
 	rt.Limits = prober.LimitsFor(base)

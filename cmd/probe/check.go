@@ -1,0 +1,91 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/report"
+)
+
+// checkOptions are the flags of `probe check`.
+type checkOptions struct {
+	target  targetOptions
+	Output  string
+	Timeout time.Duration
+	Curl    bool
+}
+
+func newCheckCmd(ios *IOStreams) *cobra.Command {
+	opts := &checkOptions{}
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Walk the layers for one key: environment, route, models list, one tiny message",
+		Long: `check is what to run first. It inspects the key locally (source, prefix,
+length, whitespace, quotes, placeholders), then the route (base URL, proxy
+variables, DNS, TCP, TLS and who issued the certificate), then asks the API
+for its models list and sends one tiny message. It stops at the first layer
+that fails and prints the fix. It sends at most two requests.`,
+		Example: `  probe check
+  probe check --scenario region-blocked
+  probe check --curl`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return checkRun(cmd, ios, opts)
+		},
+	}
+	fs := cmd.Flags()
+	opts.target.register(fs)
+	fs.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
+	fs.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "timeout of each request and network check")
+	fs.BoolVar(&opts.Curl, "curl", false, "print only the reproduction curl command and send nothing")
+	return cmd
+}
+
+func checkRun(cmd *cobra.Command, ios *IOStreams, opts *checkOptions) error {
+	if opts.Output != "table" && opts.Output != "json" {
+		return usagef("--output %q: use table or json", opts.Output)
+	}
+	if opts.Timeout <= 0 {
+		return usagef("--timeout must be positive")
+	}
+	rt, err := opts.target.resolveRoute(ios)
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+	if opts.Curl {
+		key, _, _ := prober.LoadKey(rt.Keys)
+		t := rt.Target
+		t.Key = prober.NewKey("", "", key.Kind)
+		fmt.Fprintln(ios.Out, t.Curl())
+		return nil
+	}
+	c := &prober.Checker{
+		Client:     prober.NewHTTPClient(1, ios.Getenv),
+		Target:     rt.Target,
+		Keys:       rt.Keys,
+		Timeout:    opts.Timeout,
+		BaseSource: rt.BaseSource,
+		Now:        ios.Now,
+	}
+	res := c.Run(cmd.Context())
+	t := c.Target // with the key the walk found, for the target line and curl
+	info := t.Info()
+	info.Scenario = opts.target.Scenario
+	out := report.Check{ToolVersion: version(), Target: info, Result: res, Curl: t.Curl()}
+	if opts.Output == "json" {
+		err = report.WriteCheckJSON(ios.Out, out)
+	} else {
+		err = report.WriteCheckText(ios.Out, out)
+	}
+	if err != nil {
+		return err
+	}
+	if cmd.Context().Err() != nil {
+		return exitError{ExitInconclusive}
+	}
+	return exitError{exitFor(res.Verdict)}
+}
