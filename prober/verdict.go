@@ -496,7 +496,7 @@ func ruledOut(s *Summary, sig Signature) []string {
 // nextSteps is the fix from the decision tree.
 func nextSteps(v Verdict) []string {
 	sig := v.Signature
-	ticket := "Open a support ticket with the request ids: `probe export RUN.jsonl --format ticket` writes it for you."
+	ticket := "open a support ticket with the request ids (`probe export RUN.jsonl --format ticket` writes it for you)."
 	switch sig {
 	case Healthy:
 		return []string{
@@ -522,7 +522,7 @@ func nextSteps(v Verdict) []string {
 	case RegionBlocked:
 		return []string{
 			"Turn off the VPN or choose an exit in a supported country, then run `probe check` again.",
-			"If you are in a supported region, send the cf-ray ids to support: " + ticket,
+			"If you are in a supported region, " + ticket + " The cf-ray ids identify the edge's answers.",
 		}
 	case ModelNotEnabled:
 		return []string{
@@ -532,7 +532,7 @@ func nextSteps(v Verdict) []string {
 	case Intermittent403:
 		return []string{
 			"Lower your application's concurrency to 1-2 and pause before retrying; measure the effect with `probe cooldown --wait 5m`.",
-			ticket,
+			"Then " + ticket,
 			"Look for usage-policy notices on the account (email, Console).",
 		}
 	case BillingIssue:
