@@ -27,9 +27,9 @@ func scriptParams(dir string) testscript.Params {
 	return testscript.Params{
 		Dir: dir,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"waitfile":  cmdWaitFile,
-			"jsonl":     cmdJSONL,
-			"interrupt": cmdInterrupt,
+			"waitfile":   cmdWaitFile,
+			"jsonl":      cmdJSONL,
+			"interrupt":  cmdInterrupt,
 			"apiserver":  cmdAPIServer,
 			"apicount":   cmdAPICount,
 			"tlsserver":  cmdTLSServer,

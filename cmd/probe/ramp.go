@@ -202,4 +202,3 @@ func maxConcurrency(p prober.Plan) int {
 	}
 	return m
 }
-
