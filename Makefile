@@ -1,7 +1,7 @@
 # Developer tasks. `make test` is what CI runs (see .ci/run).
 GO ?= go
 
-.PHONY: build test lint e2e bench flaky
+.PHONY: build test lint e2e bench flaky fuzz
 
 build:
 	$(GO) build -o bin/probe ./cmd/probe
@@ -20,7 +20,16 @@ e2e:
 
 # The scenario verdicts 20 times in a row: they must never flake.
 flaky:
-	$(GO) test -count=20 -run TestRampScenarios ./cmd/probe
+	$(GO) test -count=20 -run 'TestRampScenarios|TestCheckScenarios' ./cmd/probe
+
+# Each fuzz target for FUZZTIME (CI runs them briefly after the tests).
+FUZZTIME ?= 10s
+FUZZ_TARGETS = FuzzClassify FuzzReadRun FuzzParseRetryAfter FuzzRedact
+fuzz:
+	@for f in $(FUZZ_TARGETS); do \
+		echo "fuzz $$f for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./prober || exit 1; \
+	done
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

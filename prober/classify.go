@@ -106,7 +106,9 @@ func classifyStatus(status int, errType, msg, model string, isJSON bool, env err
 	}
 	switch {
 	case status >= 200 && status < 300:
-		if isJSON && env.Error == nil {
+		// A message says type "message"; lists and other providers' answers
+		// carry no type. Any other type is not an answer to this request.
+		if isJSON && env.Error == nil && (env.Type == "" || env.Type == "message") {
 			return OutcomeOK
 		}
 		return OutcomeUnexpected // a 2xx that is no message: something else answered
