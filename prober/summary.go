@@ -10,11 +10,12 @@ import (
 // Bounds on what a Summary keeps, so memory stays flat however long the run:
 // everything else is in the run file.
 const (
-	maxKinds      = 32
-	maxFailedIDs  = 200
-	maxKindIDs    = 5
-	maxOrgIDs     = 4
-	maxTLSIssuers = 2
+	maxKinds     = 32
+	maxFailedIDs = 200
+	maxKindIDs   = 5
+	maxOrgIDs    = 4
+	// maxSteps bounds the steps of a run; plans have a handful.
+	maxSteps = 1024
 )
 
 // StepStats aggregates the answers at one step of a run.
@@ -75,6 +76,8 @@ type Summary struct {
 	OriginNon401 int
 	First, Last  time.Time
 	MaxInFlight  int
+	// Ignored counts records whose step is out of any plan's range.
+	Ignored int
 
 	// The runs test reads successes and 403s in completion order; other
 	// failures are left out so that a 429 does not break a run of 403s.
@@ -102,6 +105,12 @@ func newStepStats(i, c int) *StepStats {
 
 // Add folds one record into the summary.
 func (s *Summary) Add(r *Record) {
+	if r.Step < 0 || r.Step >= maxSteps {
+		// Only a corrupt or forged run file has such a step; growing the
+		// step list to it would let one line exhaust memory.
+		s.Ignored++
+		return
+	}
 	for r.Step >= len(s.Steps) {
 		s.Steps = append(s.Steps, newStepStats(len(s.Steps), r.Concurrency))
 	}
