@@ -178,8 +178,16 @@ func (e *Engine) batch(ctx context.Context, limiter *rate.Limiter, idx, round, c
 		go func() {
 			defer wg.Done()
 			for t := range tickets {
+				// A retry-after that came back while this ticket waited
+				// for a worker holds it too.
+				e.waitPause(ctx)
 				rec, pause := e.do(ctx, t, idx, round, c)
 				e.record(rec, pause)
+				if dctx.Err() != nil {
+					// Halted: take no more tickets, so none the
+					// dispatcher is still offering can slip out.
+					return
+				}
 			}
 		}()
 	}

@@ -16,7 +16,12 @@ const maxRetryAfter = 24 * time.Hour
 // an HTTP date. It reports false when there is no usable value.
 func ParseRetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	if v := strings.TrimSpace(h.Get("Retry-After-Ms")); v != "" {
-		if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && f < float64(maxRetryAfter/time.Millisecond) {
+		if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 {
+			// A huge value still asks for a long wait: capped like retry-after,
+			// not ignored.
+			if f >= float64(maxRetryAfter/time.Millisecond) {
+				return maxRetryAfter, true
+			}
 			return time.Duration(f * float64(time.Millisecond)), true
 		}
 	}

@@ -33,7 +33,8 @@ type Target struct {
 // URL with a host and no query or fragment, since those cannot be joined with
 // API paths unambiguously.
 func ParseBaseURL(raw string) (*url.URL, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
+	trimmed := strings.TrimSpace(raw)
+	u, err := url.Parse(trimmed)
 	if err != nil {
 		return nil, fmt.Errorf("base URL %q: %v", raw, err)
 	}
@@ -46,7 +47,7 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	if u.User != nil {
 		return nil, fmt.Errorf("base URL: credentials in the URL are refused; use ANTHROPIC_API_KEY or --key-file")
 	}
-	if u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(raw, "#") || strings.HasSuffix(raw, "?") {
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.HasSuffix(trimmed, "#") {
 		return nil, fmt.Errorf("base URL %q: a query or fragment cannot be joined with API paths", raw)
 	}
 	return u, nil

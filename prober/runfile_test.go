@@ -1,0 +1,255 @@
+package prober
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// sampleRun returns a header, records and footer with every kind of field
+// set, as a run file would hold them.
+func sampleRun() (RunHeader, []*Record, RunFooter) {
+	t0 := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	h := RunHeader{
+		Kind: "run", Schema: SchemaVersion, ToolVersion: "probe/test", Started: t0,
+		Target: TargetInfo{BaseURL: "http://127.0.0.1:1/pre", Model: testModel, Key: Redact(realKey), KeyFingerprint: Fingerprint(realKey), KeySource: "ANTHROPIC_API_KEY", Scenario: "abuse"},
+		Plan:   Plan{Steps: []Step{{1, 10}, {5, 10}}, Rate: 2.5, MaxRequests: 100, Timeout: Duration(30 * time.Second), MaxWait: Duration(time.Minute), EarlyStop: true, Extend: true},
+	}
+	recs := []*Record{
+		{Kind: "request", Step: 0, Concurrency: 1, Seq: 0, Scheduled: t0, Started: t0.Add(time.Millisecond), Finished: t0.Add(250 * time.Millisecond),
+			QueueWaitMS: 1, DNSMS: 0.5, ConnectMS: 1.25, TLSMS: 10, TTFBMS: 240, TotalMS: 249, InFlight: 1,
+			Status: 200, Outcome: OutcomeOK, RequestID: "req_1", RequestIDSource: IDFromRequestID, OrganizationID: "org", CFRay: "ray-SJC", Server: "cloudflare", ContentType: "application/json",
+			RateLimit: map[string]string{"requests-limit": "50", "requests-remaining": "49"}, Bytes: 321},
+		{Kind: "request", Step: 1, Round: 1, Concurrency: 5, Seq: 1, Scheduled: t0.Add(time.Second), Started: t0.Add(time.Second), Finished: t0.Add(2 * time.Second),
+			TotalMS: 1000, ConnReused: true, InFlight: 5, Status: 429, Outcome: OutcomeRateLimit, ErrorType: "rate_limit_error", Message: "slow down \"now\" <&>",
+			RequestID: "req_2", RequestIDSource: IDFromRequestID, RetryAfter: "1", ShouldRetry: "true", Bytes: 200, Truncated: true},
+		{Kind: "request", Step: 1, Concurrency: 5, Seq: 2, Scheduled: t0.Add(3 * time.Second), Started: t0.Add(3 * time.Second), Finished: t0.Add(4 * time.Second),
+			TotalMS: 1000, InFlight: 2, Outcome: OutcomeReset, Message: "read: connection reset by peer", NetError: "reset"},
+	}
+	p := 0.0004
+	f := RunFooter{Kind: "verdict", Finished: t0.Add(5 * time.Second), Sent: 3, Stop: StopBudget, Verdict: Verdict{
+		Signature: Intermittent403, Layer: "5", Confidence: High, PValue: &p, Test: "fisher_exact_one_sided",
+		Summary: "403s come and go", Evidence: []string{"c=1: 0/10 refused"}, RuledOut: []string{"layer 1 (auth)"},
+		NextSteps: []string{"lower concurrency"}, NeedMore: 3, ExtendAt: []int{1, 5}, Partial: true,
+	}}
+	return h, recs, f
+}
+
+// writeRun writes a whole run with a RunWriter and returns the file's bytes.
+func writeRun(t *testing.T, h RunHeader, recs []*Record, f *RunFooter) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	rw := NewRunWriter(&buf)
+	if err := rw.WriteHeader(h); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if err := rw.WriteRecord(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if f != nil {
+		if err := rw.WriteFooter(*f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return buf.Bytes()
+}
+
+// readRun reads a run file from b and returns what it held.
+func readRun(b []byte) (*RunFile, []*Record, error) {
+	var recs []*Record
+	rf, err := ReadRun(bytes.NewReader(b), func(r *Record) error {
+		recs = append(recs, r)
+		return nil
+	})
+	return rf, recs, err
+}
+
+func TestRunFileRoundTrip(t *testing.T) {
+	t.Parallel()
+	h, recs, f := sampleRun()
+	data := writeRun(t, h, recs, &f)
+	if n := bytes.Count(data, []byte("\n")); n != 5 {
+		t.Errorf("run file has %d lines; want 5:\n%s", n, data)
+	}
+	if bytes.Contains(data, []byte(secretPart(realKey)[:12])) {
+		t.Errorf("run file contains the key")
+	}
+	rf, got, err := readRun(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(rf.Header, h) {
+		t.Errorf("header = %+v; want %+v", rf.Header, h)
+	}
+	if !reflect.DeepEqual(got, recs) {
+		for i := range max(len(got), len(recs)) {
+			if i >= len(got) || i >= len(recs) || !reflect.DeepEqual(got[i], recs[i]) {
+				t.Errorf("record %d differs after the round trip", i)
+			}
+		}
+	}
+	if rf.Footer == nil || !reflect.DeepEqual(*rf.Footer, f) {
+		t.Errorf("footer = %+v; want %+v", rf.Footer, f)
+	}
+	if rf.Records != len(recs) || rf.Skipped != 0 {
+		t.Errorf("Records, Skipped = %d, %d; want %d, 0", rf.Records, rf.Skipped, len(recs))
+	}
+}
+
+func TestRunFileTruncated(t *testing.T) {
+	t.Parallel()
+	h, recs, _ := sampleRun()
+	data := writeRun(t, h, recs, nil)
+	last := bytes.LastIndexByte(data[:len(data)-1], '\n') + 1
+	for _, cut := range []int{last + 1, last + (len(data)-last)/2, len(data) - 2} {
+		rf, got, err := readRun(data[:cut])
+		if err != nil {
+			t.Fatalf("cut at %d of %d: %v", cut, len(data), err)
+		}
+		if rf.Skipped != 1 || rf.Footer != nil || len(got) != len(recs)-1 || rf.Records != len(recs)-1 {
+			t.Errorf("cut at %d of %d: Skipped %d, footer %v, %d records; want 1, none, %d", cut, len(data), rf.Skipped, rf.Footer, len(got), len(recs)-1)
+		}
+	}
+	// Cut after a complete line: nothing is lost or skipped, and no footer.
+	rf, got, err := readRun(data)
+	if err != nil || rf.Skipped != 0 || rf.Footer != nil || len(got) != len(recs) {
+		t.Errorf("run without footer: %v, Skipped %d, footer %v, %d records", err, rf.Skipped, rf.Footer, len(got))
+	}
+}
+
+func TestReadRunRejects(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, data, err string
+	}{
+		{"newer schema", `{"kind":"run","schema":99,"tool_version":"probe/9"}` + "\n", "upgrade"},
+		{"not JSON", "hello, world\n", "not a probe run file"},
+		{"binary", "\x00\x01\x02\xff\n", "not a probe run file"},
+		{"empty", "", "not a probe run file"},
+		{"only blank lines", "\n\n  \n", "not a probe run file"},
+		{"first line a request", `{"kind":"request","seq":0}` + "\n", "not a probe run file"},
+		{"first line other JSON", `{"a":1}` + "\n", "not a probe run file"},
+		{"CSV", "seq,status\n0,200\n", "not a probe run file"},
+		{"huge line", `{"kind":"run","schema":1}` + "\n" + strings.Repeat("x", maxLine+10) + "\n", "over"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			_, _, err := readRun([]byte(c.data))
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("ReadRun(%q) error = %v; want one containing %q", truncate(c.data, 40), err, c.err)
+			}
+		})
+	}
+}
+
+func TestReadRunSkipsOddLines(t *testing.T) {
+	t.Parallel()
+	h, recs, f := sampleRun()
+	data := writeRun(t, h, recs[:1], nil)
+	data = append(data, "\n{\"kind\":\"later-kind\"}\nnot json\n{\"kind\":\"request\",\"seq\":\"nan\"}\n"...)
+	footer := writeRun(t, h, nil, &f)
+	data = append(data, footer[bytes.IndexByte(footer, '\n')+1:]...) // the footer line alone
+	rf, got, err := readRun(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rf.Skipped != 3 || len(got) != 1 || rf.Footer == nil {
+		t.Errorf("Skipped %d, %d records, footer %v; want 3, 1, present", rf.Skipped, len(got), rf.Footer != nil)
+	}
+
+	stop := errors.New("stop")
+	if _, err := ReadRun(bytes.NewReader(writeRun(t, h, recs, nil)), func(*Record) error { return stop }); !errors.Is(err, stop) {
+		t.Errorf("ReadRun with a failing callback = %v; want %v", err, stop)
+	}
+}
+
+// lineWriter records each Write call, to check that every line of a run
+// file goes out whole.
+type lineWriter struct {
+	mu     sync.Mutex
+	writes [][]byte
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.writes = append(w.writes, append([]byte(nil), p...))
+	return len(p), nil
+}
+
+func TestRunWriterWritesWholeLines(t *testing.T) {
+	t.Parallel()
+	h, recs, _ := sampleRun()
+	w := &lineWriter{}
+	rw := NewRunWriter(w)
+	if err := rw.WriteHeader(h); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 50 {
+		wg.Go(func() {
+			r := *recs[i%len(recs)]
+			r.Seq = int64(i)
+			if err := rw.WriteRecord(&r); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	var all []byte
+	for i, p := range w.writes {
+		if bytes.Count(p, []byte("\n")) != 1 || p[len(p)-1] != '\n' {
+			t.Fatalf("write %d is not one whole line: %q", i, p)
+		}
+		all = append(all, p...)
+	}
+	rf, got, err := readRun(all)
+	if err != nil || rf.Skipped != 0 || len(got) != 50 {
+		t.Errorf("reading the concurrent writes: %v, Skipped %d, %d records", err, rf.Skipped, len(got))
+	}
+}
+
+func TestCreateRunFile(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "run.jsonl")
+	f, err := CreateRunFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("evidence\n"); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	if f, err := CreateRunFile(path, false); err == nil {
+		f.Close()
+		t.Fatal("CreateRunFile replaced an existing file without force")
+	} else if !strings.Contains(err.Error(), "already exists") || !strings.Contains(err.Error(), "--force") {
+		t.Errorf("CreateRunFile error = %q; want it to say the file exists and name --force", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "evidence\n" {
+		t.Errorf("refusing to overwrite changed the file: %q", b)
+	}
+
+	f, err = CreateRunFile(path, true)
+	if err != nil {
+		t.Fatalf("CreateRunFile with force: %v", err)
+	}
+	f.Close()
+	if b, _ := os.ReadFile(path); len(b) != 0 {
+		t.Errorf("CreateRunFile with force left %q in the file", b)
+	}
+
+	if _, err := CreateRunFile(filepath.Join(t.TempDir(), "no", "such", "dir", "run.jsonl"), false); err == nil {
+		t.Error("CreateRunFile in a missing directory succeeded")
+	}
+}
