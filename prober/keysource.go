@@ -34,7 +34,9 @@ func LoadKey(src KeySources) (Key, []string, error) {
 	var warnings []string
 	clean := func(raw, source string, kind KeyKind) (Key, error) {
 		k := strings.TrimSpace(raw)
-		if k != raw {
+		// One final newline is how files and piped input end; only
+		// whitespace beyond it is worth a warning.
+		if k != raw && k+"\n" != raw {
 			warnings = append(warnings, fmt.Sprintf("the key from %s had surrounding whitespace or a newline; it was trimmed for this run, but an application reading the same source may send it as is", source))
 		}
 		if k == "" {
@@ -62,7 +64,7 @@ func LoadKey(src KeySources) (Key, []string, error) {
 	case src.File != "":
 		info, err := os.Stat(src.File)
 		if err != nil {
-			return Key{}, nil, fmt.Errorf("--key-file: %v", errors.Unwrap(err))
+			return Key{}, nil, fmt.Errorf("--key-file %s: %w", src.File, unwrapPath(err))
 		}
 		if info.IsDir() {
 			return Key{}, nil, fmt.Errorf("--key-file %s: is a directory", src.File)
@@ -72,7 +74,7 @@ func LoadKey(src KeySources) (Key, []string, error) {
 		}
 		f, err := os.Open(src.File)
 		if err != nil {
-			return Key{}, nil, fmt.Errorf("--key-file: %v", errors.Unwrap(err))
+			return Key{}, nil, fmt.Errorf("--key-file %s: %w", src.File, unwrapPath(err))
 		}
 		defer f.Close()
 		b, err := io.ReadAll(io.LimitReader(f, maxKeyFile))
@@ -95,4 +97,14 @@ func LoadKey(src KeySources) (Key, []string, error) {
 		return k, warnings, err
 	}
 	return Key{}, nil, ErrNoKey
+}
+
+// unwrapPath drops the operation and path from an *os.PathError, which the
+// caller already names, keeping the cause for errors.Is.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
