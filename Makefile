@@ -1,7 +1,7 @@
 # Developer tasks. `make test` is what CI runs (see .ci/run).
 GO ?= go
 
-.PHONY: build test lint e2e bench flaky fuzz
+.PHONY: build test lint e2e e2e-browser chromium bench flaky fuzz
 
 build:
 	$(GO) build -o bin/probe ./cmd/probe
@@ -17,6 +17,23 @@ lint:
 # The CLI scripts alone (testscript), e.g. after touching cmd/probe.
 e2e:
 	$(GO) test -count=1 -run 'TestScripts|TestRampScenarios' ./cmd/probe
+
+# The HTML report in headless Chromium: no console message, no network
+# request, and one mark per request (or bin) in the browser's DOM.
+CHROMIUM ?= chromium
+e2e-browser: chromium
+	PROBE_BROWSER=1 PROBE_CHROMIUM=$(CHROMIUM) $(GO) test -count=1 -run 'TestBrowser' ./report
+
+# Debian's chromium, installed when missing and running as root; it fails
+# (and .ci/run skips the browser test) when it cannot be had.
+chromium:
+	@if ! command -v $(CHROMIUM) >/dev/null 2>&1; then \
+		if [ "$$(id -u)" != 0 ]; then echo "chromium is missing: install Debian's chromium package (or run as root)"; exit 1; fi; \
+		echo "installing chromium (apt-get)"; \
+		timeout 120 apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq chromium >/dev/null && \
+		command -v $(CHROMIUM) >/dev/null; \
+	fi
 
 # The scenario verdicts 20 times in a row: they must never flake.
 flaky:

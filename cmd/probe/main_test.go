@@ -34,6 +34,9 @@ func scriptParams(dir string) testscript.Params {
 			"apicount":   cmdAPICount,
 			"tlsserver":  cmdTLSServer,
 			"stripproxy": cmdStripProxy,
+			"ticketids":  cmdTicketIDs,
+			"cutrun":     cmdCutRun,
+			"htmlmarks":  cmdHTMLMarks,
 		},
 		Setup: func(env *testscript.Env) error {
 			// A fixed, recognisable key: the scripts check it never leaks.

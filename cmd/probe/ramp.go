@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/llm-probe/probe/prober"
 	"github.com/llm-probe/probe/report"
@@ -13,19 +15,35 @@ import (
 
 // rampOptions are the flags of `probe ramp`.
 type rampOptions struct {
-	target      targetOptions
+	target targetOptions
+	planOptions
+	Out    string
+	Force  bool
+	Output string
+	Quiet  bool
+}
+
+// planOptions are the flags that shape a ramp's plan, shared by ramp and cooldown.
+type planOptions struct {
 	Steps       string
 	Requests    int
 	Rate        float64
 	MaxRequests int
 	Timeout     time.Duration
 	MaxWait     time.Duration
-	Out         string
-	Force       bool
-	Output      string
-	Quiet       bool
 	NoEarlyStop bool
 	NoExtend    bool
+}
+
+func (o *planOptions) register(fs *pflag.FlagSet) {
+	fs.StringVar(&o.Steps, "steps", "1,2,5,10", "concurrency levels, comma-separated")
+	fs.IntVar(&o.Requests, "requests", 0, "requests per step (default max(10, 2×concurrency))")
+	fs.Float64Var(&o.Rate, "rate", 0, "cap on requests per second across all workers (0: none)")
+	fs.IntVar(&o.MaxRequests, "max-requests", 100, "budget for the whole run, extra requests included")
+	fs.DurationVar(&o.Timeout, "timeout", 30*time.Second, "timeout of each request, body included")
+	fs.DurationVar(&o.MaxWait, "max-wait", time.Minute, "longest retry-after to sit out; a longer one ends the run")
+	fs.BoolVar(&o.NoEarlyStop, "no-early-stop", false, "run every step even when the first shows a deterministic failure")
+	fs.BoolVar(&o.NoExtend, "no-extend", false, "never add requests to decide an undecided run")
 }
 
 func newRampCmd(ios *IOStreams) *cobra.Command {
@@ -41,28 +59,21 @@ concurrency, or alternating) from a clean permission failure.`,
   probe ramp --steps 1,5,10 --requests 20 --output json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return rampRun(cmd, ios, opts)
+			return rampRun(cmd.Context(), ios, opts)
 		},
 	}
 	fs := cmd.Flags()
 	opts.target.register(fs)
-	fs.StringVar(&opts.Steps, "steps", "1,2,5,10", "concurrency levels, comma-separated")
-	fs.IntVar(&opts.Requests, "requests", 0, "requests per step (default max(10, 2×concurrency))")
-	fs.Float64Var(&opts.Rate, "rate", 0, "cap on requests per second across all workers (0: none)")
-	fs.IntVar(&opts.MaxRequests, "max-requests", 100, "budget for the whole run, extra requests included")
-	fs.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "timeout of each request, body included")
-	fs.DurationVar(&opts.MaxWait, "max-wait", time.Minute, "longest retry-after to sit out; a longer one ends the run")
+	opts.planOptions.register(fs)
 	fs.StringVar(&opts.Out, "out", "", "run file to write (default probe-run-<UTC time>.jsonl)")
 	fs.BoolVar(&opts.Force, "force", false, "overwrite an existing run file")
 	fs.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
 	fs.BoolVarP(&opts.Quiet, "quiet", "q", false, "no live progress")
-	fs.BoolVar(&opts.NoEarlyStop, "no-early-stop", false, "run every step even when the first shows a deterministic failure")
-	fs.BoolVar(&opts.NoExtend, "no-extend", false, "never add requests to decide an undecided run")
 	return cmd
 }
 
 // buildPlan turns the flags into a plan checked against the host's limits.
-func (o *rampOptions) buildPlan(lim prober.Limits) (prober.Plan, error) {
+func (o *planOptions) buildPlan(lim prober.Limits) (prober.Plan, error) {
 	levels, err := prober.ParseSteps(o.Steps, lim)
 	if err != nil {
 		return prober.Plan{}, usageError{err}
@@ -91,9 +102,16 @@ func (o *rampOptions) buildPlan(lim prober.Limits) (prober.Plan, error) {
 	return p, nil
 }
 
-func rampRun(cmd *cobra.Command, ios *IOStreams, opts *rampOptions) error {
-	if opts.Output != "table" && opts.Output != "json" {
-		return usagef("--output %q: use table or json", opts.Output)
+func checkOutput(output string) error {
+	if output != "table" && output != "json" {
+		return usagef("--output %q: use table or json", output)
+	}
+	return nil
+}
+
+func rampRun(ctx context.Context, ios *IOStreams, opts *rampOptions) error {
+	if err := checkOutput(opts.Output); err != nil {
+		return err
 	}
 	rt, err := opts.target.resolve(ios)
 	if err != nil {
@@ -104,19 +122,76 @@ func rampRun(cmd *cobra.Command, ios *IOStreams, opts *rampOptions) error {
 	if err != nil {
 		return err
 	}
-	for _, w := range rt.Warnings {
-		fmt.Fprintf(ios.Err, "probe: warning: %s\n", w)
-	}
+	warnTarget(ios, rt)
 
-	start := ios.Now().UTC()
-	path, f, err := createRunFile(opts.Out, opts.Force, start)
+	res, err := runRamp(ctx, ios, rampSpec{Target: rt, Plan: plan, Out: opts.Out, Force: opts.Force, Quiet: opts.Quiet})
 	if err != nil {
 		return err
 	}
+	if opts.Output == "json" {
+		err = report.WriteJSON(ios.Out, res.Run)
+	} else {
+		err = report.WriteText(ios.Out, res.Run)
+	}
+	if err != nil {
+		return err
+	}
+	if res.Err != nil {
+		return res.Err
+	}
+	return exitError{exitFor(res.Run.Verdict)}
+}
+
+func warnTarget(ios *IOStreams, rt *resolvedTarget) {
+	for _, w := range rt.Warnings {
+		fmt.Fprintf(ios.Err, "probe: warning: %s\n", w)
+	}
+}
+
+// rampSpec is one ramp to run: against what, with which plan, into which file.
+type rampSpec struct {
+	Target *resolvedTarget
+	Plan   prober.Plan
+	// Out is the run file; empty means a new file named Stem.jsonl, or
+	// probe-run-<UTC start time>.jsonl without a Stem.
+	Out   string
+	Stem  string
+	Force bool
+	Quiet bool
+}
+
+// rampResult is a ramp that ran, to the end or until interrupted.
+type rampResult struct {
+	Run    report.Run
+	Header prober.RunHeader
+	Result *prober.Result
+	// Complete says the footer was written: the run was neither
+	// interrupted nor failed.
+	Complete bool
+	// Err says the run file could not be completed; the result still stands.
+	Err error
+}
+
+// runRamp runs one ramp to its run file: header, every record as it
+// completes, and the footer unless interrupted. The error is for a ramp that
+// could not start; a ramp that ran returns its result, with the run file's
+// failure if any in rampResult.Err.
+func runRamp(ctx context.Context, ios *IOStreams, spec rampSpec) (*rampResult, error) {
+	rt, plan := spec.Target, spec.Plan
+	start := ios.Now().UTC()
+	stem := spec.Stem
+	if stem == "" {
+		stem = "probe-run-" + start.Format("20060102T150405Z")
+	}
+	path, f, err := createRunFile(spec.Out, spec.Force, stem)
+	if err != nil {
+		return nil, err
+	}
 	defer f.Close()
 	rw := prober.NewRunWriter(f)
-	if err := rw.WriteHeader(prober.RunHeader{ToolVersion: version(), Started: start, Target: rt.Info, Plan: plan}); err != nil {
-		return fmt.Errorf("run file %s: %v", path, err)
+	header := prober.RunHeader{ToolVersion: version(), Started: start, Target: rt.Info, Plan: plan}
+	if err := rw.WriteHeader(header); err != nil {
+		return nil, fmt.Errorf("run file %s: %v", path, err)
 	}
 
 	eng := &prober.Engine{
@@ -126,52 +201,49 @@ func rampRun(cmd *cobra.Command, ios *IOStreams, opts *rampOptions) error {
 		Now:    ios.Now,
 		Sink:   rw.WriteRecord,
 	}
-	live := ios.ErrTTY && !opts.Quiet && ios.Getenv("NO_COLOR") == ""
+	live := ios.ErrTTY && !spec.Quiet && ios.Getenv("NO_COLOR") == ""
 	var progress *report.Progress
 	if live {
 		progress = report.NewProgress(ios.Err, ios.Color())
 		eng.OnBatch = func(st prober.Step, _, round int) { progress.Batch(st.Concurrency, round) }
 		eng.Observe = func(r *prober.Record) { progress.Add(r.Outcome) }
 		eng.Notice = progress.Notice
-	} else if !opts.Quiet {
+	} else if !spec.Quiet {
 		eng.Notice = func(msg string) { fmt.Fprintf(ios.Err, "probe: %s\n", msg) }
 	}
 
-	ctx := cmd.Context()
 	res, runErr := eng.Run(ctx)
 	if progress != nil {
 		progress.Done()
 	}
+	complete := false
 	if res.Stop == prober.StopInterrupted {
 		fmt.Fprintf(ios.Err, "probe: interrupted: %d answers kept in %s; the verdict below is partial\n", res.Summary.Answered, path)
 	} else if runErr == nil {
 		runErr = rw.WriteFooter(prober.RunFooter{Finished: ios.Now().UTC(), Sent: res.Sent, Stop: res.Stop, Verdict: res.Verdict})
+		complete = runErr == nil
 	}
 	if err := f.Sync(); err != nil && runErr == nil {
 		runErr = err
 	}
-
-	out := report.Run{
-		ToolVersion: version(), Target: rt.Info, Plan: plan, Summary: res.Summary,
-		Verdict: res.Verdict, RunFile: path, Stop: res.Stop, Sent: res.Sent,
-	}
-	if opts.Output == "json" {
-		err = report.WriteJSON(ios.Out, out)
-	} else {
-		err = report.WriteText(ios.Out, out)
-	}
-	if err != nil {
-		return err
+	out := &rampResult{
+		Header:   header,
+		Result:   res,
+		Complete: complete,
+		Run: report.Run{
+			ToolVersion: version(), Target: rt.Info, Plan: plan, Summary: res.Summary,
+			Verdict: res.Verdict, RunFile: path, Stop: res.Stop, Sent: res.Sent,
+		},
 	}
 	if runErr != nil {
-		return fmt.Errorf("run file %s: %v", path, runErr)
+		out.Err = fmt.Errorf("run file %s: %v", path, runErr)
 	}
-	return exitError{exitFor(res.Verdict)}
+	return out, nil
 }
 
 // createRunFile opens the run file: the one asked for, which must not exist
 // unless force is set, or a new timestamped one that never replaces another.
-func createRunFile(path string, force bool, start time.Time) (string, *os.File, error) {
+func createRunFile(path string, force bool, stem string) (string, *os.File, error) {
 	if path != "" {
 		f, err := prober.CreateRunFile(path, force)
 		if err != nil {
@@ -179,7 +251,6 @@ func createRunFile(path string, force bool, start time.Time) (string, *os.File, 
 		}
 		return path, f, nil
 	}
-	stem := "probe-run-" + start.Format("20060102T150405Z")
 	for i := 1; ; i++ {
 		path = stem + ".jsonl"
 		if i > 1 {

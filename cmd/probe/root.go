@@ -92,6 +92,10 @@ with --scenario NAME; see 'probe scenarios'.` + "\n" + exitHelp,
 		newCheckCmd(ios),
 		newScenariosCmd(ios),
 		newServeCmd(ios),
+		newCooldownCmd(ios),
+		newCompareCmd(ios),
+		newExportCmd(ios),
+		newReportCmd(ios),
 	)
 	return root
 }

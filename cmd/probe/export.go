@@ -1,0 +1,156 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/report"
+)
+
+// exportOptions are the flags and argument of `probe export`.
+type exportOptions struct {
+	RunFile   string
+	Format    string
+	All       bool
+	Email     string
+	Workspace string
+	Out       string
+}
+
+func newExportCmd(ios *IOStreams) *cobra.Command {
+	opts := &exportOptions{}
+	cmd := &cobra.Command{
+		Use:   "export RUN.jsonl",
+		Short: "Turn a run file into a support ticket, CSV or JSON",
+		Long: `export reads a run file (complete or cut short) and writes the failed
+requests (every request with --all) for support:
+
+  ticket  a Markdown support ticket ready to paste: your account email and
+          workspace id (placeholders unless --email and --workspace are
+          given), the organization id seen in the answers, the verdict, the
+          layers ruled out, a table of the failed requests with UTC time,
+          concurrency, status, error type, message and request id, the
+          plan, and a curl that reproduces one request with the key taken
+          from $ANTHROPIC_API_KEY. Requests whose only id is Cloudflare's
+          cf-ray are marked so: they never reached the API.
+  csv     one row per request with a header row (RFC 4180); cells starting
+          with =, +, -, @, tab or carriage return get a leading ' so that
+          spreadsheets show them as text instead of running them.
+  json    an array of the run file's request records.
+
+The key is never in a run file, so it is never in an export.`,
+		Example: `  probe export run.jsonl --email me@example.com --workspace wrkspc_01ABC > ticket.md
+  probe export run.jsonl --format csv --all --out requests.csv`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			opts.RunFile = args[0]
+			return exportRun(ios, opts)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVarP(&opts.Format, "format", "f", "ticket", "output format: ticket, csv or json")
+	fs.BoolVar(&opts.All, "all", false, "every request, not only the failed ones")
+	fs.StringVar(&opts.Email, "email", "", "account email to put in the ticket")
+	fs.StringVar(&opts.Workspace, "workspace", "", "workspace id to put in the ticket")
+	fs.StringVar(&opts.Out, "out", "", "write to this file (atomically) instead of stdout")
+	return cmd
+}
+
+func exportRun(ios *IOStreams, opts *exportOptions) error {
+	var render func(w io.Writer) error
+	switch opts.Format {
+	case "ticket":
+		render = func(w io.Writer) error { return writeTicket(ios, w, opts) }
+	case "csv":
+		render = func(w io.Writer) error { return writeCSV(ios, w, opts) }
+	case "json":
+		render = func(w io.Writer) error { return writeRecordsJSON(ios, w, opts) }
+	default:
+		return usagef("--format %q: use ticket, csv or json", opts.Format)
+	}
+	if err := checkNotRunFile(opts.Out, opts.RunFile, "--out"); err != nil {
+		return err
+	}
+	if opts.Out == "" {
+		return render(ios.Out)
+	}
+	if err := writeFileAtomic(opts.Out, func(f *os.File) error { return render(f) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(ios.Err, "probe: wrote %s\n", opts.Out)
+	return nil
+}
+
+func writeTicket(ios *IOStreams, w io.Writer, opts *exportOptions) error {
+	lr, err := loadRunFile(ios, opts.RunFile, nil)
+	if err != nil {
+		return err
+	}
+	h := lr.File.Header
+	return report.WriteTicket(w, report.Ticket{
+		ToolVersion: version(), RunFile: opts.RunFile, Header: h,
+		Summary: lr.Summary, Verdict: lr.Verdict,
+		Email: opts.Email, Workspace: opts.Workspace, All: opts.All,
+		Curl: reproduceCurl(ios, h.Target),
+		Requests: func(fn func(*prober.Record) error) error {
+			f, err := os.Open(opts.RunFile)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			_, err = prober.ReadRun(f, fn)
+			return err
+		},
+	})
+}
+
+// reproduceCurl is the curl of one probe request to the run's target. The
+// target is rebuilt without a key, so the command reads the key from the
+// environment variable it came from.
+func reproduceCurl(ios *IOStreams, info prober.TargetInfo) string {
+	base, err := prober.ParseBaseURL(info.BaseURL)
+	if err != nil {
+		fmt.Fprintf(ios.Err, "probe: warning: the run file's base URL %q is unusable (%v); the curl uses %s\n", info.BaseURL, err, prober.DefaultBaseURL)
+		base, _ = prober.ParseBaseURL(prober.DefaultBaseURL)
+	}
+	kind := prober.APIKey
+	if info.KeySource == "ANTHROPIC_AUTH_TOKEN" || strings.HasPrefix(info.Key, "sk-ant-oat") {
+		kind = prober.AuthToken
+	}
+	t := prober.Target{BaseURL: base, Model: info.Model, Key: prober.NewKey("", info.KeySource, kind)}
+	return t.Curl()
+}
+
+func writeCSV(ios *IOStreams, w io.Writer, opts *exportOptions) error {
+	cw, err := report.NewCSVWriter(w)
+	if err != nil {
+		return err
+	}
+	if _, err := loadRunFile(ios, opts.RunFile, func(r *prober.Record) error {
+		if !opts.All && !r.Failed() {
+			return nil
+		}
+		return cw.Write(r)
+	}); err != nil {
+		return err
+	}
+	return cw.Flush()
+}
+
+func writeRecordsJSON(ios *IOStreams, w io.Writer, opts *exportOptions) error {
+	aw := report.NewRecordArrayWriter(w)
+	if _, err := loadRunFile(ios, opts.RunFile, func(r *prober.Record) error {
+		if !opts.All && !r.Failed() {
+			return nil
+		}
+		return aw.Write(r)
+	}); err != nil {
+		return err
+	}
+	return aw.Close()
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/report"
+)
+
+// reportOptions are the flags and argument of `probe report`.
+type reportOptions struct {
+	RunFile string
+	Output  string
+	HTML    string
+}
+
+func newReportCmd(ios *IOStreams) *cobra.Command {
+	opts := &reportOptions{}
+	cmd := &cobra.Command{
+		Use:   "report RUN.jsonl",
+		Short: "Show a run file's table and verdict again, or as an HTML page",
+		Long: `report reads a run file (complete or cut short) and prints the per-step
+table and the verdict again, decided anew from the recorded requests.
+
+With --html FILE it also writes one self-contained page: a timeline of every
+request (time since the start by concurrency step, colour and shape by
+outcome; hover a mark for its status, error type and request id), the
+per-step table, the verdict and its evidence. The page needs no network and
+no script. Runs of more than 4000 requests are drawn as merged marks, so a
+run of a million requests still opens at once.
+
+The exit code is the verdict's, as for ramp.`,
+		Example: `  probe report run.jsonl
+  probe report run.jsonl --html run.html`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			opts.RunFile = args[0]
+			return reportRun(ios, opts)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
+	fs.StringVar(&opts.HTML, "html", "", "also write an HTML report to this file")
+	return cmd
+}
+
+func reportRun(ios *IOStreams, opts *reportOptions) error {
+	if err := checkOutput(opts.Output); err != nil {
+		return err
+	}
+	if err := checkNotRunFile(opts.HTML, opts.RunFile, "--html"); err != nil {
+		return err
+	}
+	var tl *report.Timeline
+	var fn func(*prober.Record) error
+	if opts.HTML != "" {
+		// The timeline needs the start time before the first record, and
+		// is fed while the file is read: a run of a million requests is
+		// never held in memory.
+		h, err := readHeader(opts.RunFile)
+		if err != nil {
+			return err
+		}
+		tl = report.NewTimeline(h.Started, report.DefaultMaxMarks)
+		for _, st := range h.Plan.Steps {
+			tl.AddLevel(st.Concurrency)
+		}
+		fn = func(r *prober.Record) error {
+			tl.Add(r)
+			return nil
+		}
+	}
+	lr, err := loadRunFile(ios, opts.RunFile, fn)
+	if err != nil {
+		return err
+	}
+	h := lr.File.Header
+	run := report.Run{
+		ToolVersion: h.ToolVersion, Target: h.Target, Plan: h.Plan, Summary: lr.Summary,
+		Verdict: lr.Verdict, RunFile: opts.RunFile, Sent: lr.Summary.Sent,
+	}
+	var recorded *prober.Verdict
+	if f := lr.File.Footer; f != nil {
+		run.Stop = f.Stop
+		v := f.Verdict
+		recorded = &v
+		if v.Signature != lr.Verdict.Signature {
+			fmt.Fprintf(ios.Err, "probe: note: the run file recorded the verdict %s; decided again from its requests it is %s\n", v.Signature, lr.Verdict.Signature)
+		}
+	}
+	if opts.HTML != "" {
+		page := report.HTMLReport{Run: run, Started: h.Started, Timeline: tl, Recorded: recorded}
+		if err := writeFileAtomic(opts.HTML, func(f *os.File) error { return report.WriteHTML(f, page) }); err != nil {
+			return err
+		}
+		fmt.Fprintf(ios.Err, "probe: wrote %s (%d requests, %d marks)\n", opts.HTML, tl.Requests(), tl.Marks())
+	}
+	if opts.Output == "json" {
+		err = report.WriteJSON(ios.Out, run)
+	} else {
+		err = report.WriteText(ios.Out, run)
+	}
+	if err != nil {
+		return err
+	}
+	return exitError{exitFor(lr.Verdict)}
+}

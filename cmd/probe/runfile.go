@@ -1,0 +1,122 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/llm-probe/probe/prober"
+)
+
+// callbackError carries an error of the caller's own record callback (such as
+// a failed write to stdout) through prober.LoadRun, so it is not mistaken
+// for a bad run file.
+type callbackError struct{ err error }
+
+func (e callbackError) Error() string { return e.err.Error() }
+
+// loadRunFile reads a run file named on the command line, calling fn (if not
+// nil) for every request record. A file that cannot be read as a run file is
+// a usage error: the user named the wrong file. Notes about a partial or
+// damaged file go to stderr, once per file.
+func loadRunFile(ios *IOStreams, path string, fn func(*prober.Record) error) (*prober.LoadedRun, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	defer f.Close()
+	var wrapped func(*prober.Record) error
+	if fn != nil {
+		wrapped = func(r *prober.Record) error {
+			if err := fn(r); err != nil {
+				return callbackError{err}
+			}
+			return nil
+		}
+	}
+	lr, err := prober.LoadRun(f, wrapped)
+	if err != nil {
+		var ce callbackError
+		if errors.As(err, &ce) {
+			return nil, ce.err
+		}
+		return nil, usagef("%s: %v", path, err)
+	}
+	if n := lr.File.Skipped; n > 0 {
+		fmt.Fprintf(ios.Err, "probe: note: %s: %d unreadable %s skipped (cut short when the run was killed, or damaged)\n", path, n, plural(n, "line", "lines"))
+	}
+	if lr.File.Footer == nil {
+		fmt.Fprintf(ios.Err, "probe: note: %s has no verdict line (the run was cut short); the verdict is decided again from its %d %s\n", path, lr.File.Records, plural(lr.File.Records, "request", "requests"))
+	}
+	return lr, nil
+}
+
+// readHeader reads only the header of a run file named on the command line.
+func readHeader(path string) (prober.RunHeader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return prober.RunHeader{}, usageError{err}
+	}
+	defer f.Close()
+	h, err := prober.ReadRunHeader(f)
+	if err != nil {
+		return h, usagef("%s: %v", path, err)
+	}
+	return h, nil
+}
+
+// checkNotRunFile refuses an output path that is the run file itself: a
+// run file is evidence, and writing a report over it would lose it.
+func checkNotRunFile(out, runFile, flag string) error {
+	if out == "" {
+		return nil
+	}
+	a, errA := os.Stat(out)
+	b, errB := os.Stat(runFile)
+	same := errA == nil && errB == nil && os.SameFile(a, b)
+	if same || filepath.Clean(out) == filepath.Clean(runFile) {
+		return usagef("%s %s is the run file itself: choose another name", flag, out)
+	}
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// writeFileAtomic writes a file through fn to a temporary name in the same
+// directory, then renames it into place, so a reader never sees half a file
+// and a failure leaves any previous file as it was.
+func writeFileAtomic(path string, fn func(f *os.File) error) error {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		// The temporary name means nothing to the user; the directory does.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return usagef("cannot write %s: %v", path, err)
+	}
+	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
+	if err := fn(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

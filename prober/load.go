@@ -1,0 +1,84 @@
+package prober
+
+import (
+	"errors"
+	"io"
+	"strings"
+)
+
+// LoadedRun is a run file read back: what ReadRun found, the summary rebuilt
+// from its records, and the verdict decided on that summary.
+type LoadedRun struct {
+	File    *RunFile
+	Summary *Summary
+	// Verdict is decided again from the records, so it also exists for a run
+	// cut short (then marked Partial); File.Footer holds the one recorded, if any.
+	Verdict Verdict
+}
+
+// maxExtraSteps bounds the steps a run file may add to its plan's.
+const maxExtraSteps = 64
+
+// errHeaderRead stops ReadRunHeader once the header is known.
+var errHeaderRead = errors.New("header read")
+
+// ReadRunHeader reads a run file up to its first request and returns its
+// header, with ReadRun's checks (a run file, of a schema this build reads).
+func ReadRunHeader(r io.Reader) (RunHeader, error) {
+	rf, err := ReadRun(r, func(*Record) error { return errHeaderRead })
+	if err != nil && !errors.Is(err, errHeaderRead) {
+		return RunHeader{}, err
+	}
+	return rf.Header, nil
+}
+
+// LoadRun reads a run file and rebuilds its summary and verdict, calling fn
+// (if not nil) for every request record in file order. The summary needs the
+// plan's steps before the first record, so r is read twice: once up to the
+// first record for the header, then whole. Memory stays flat in the number
+// of records.
+func LoadRun(r io.ReadSeeker, fn func(*Record) error) (*LoadedRun, error) {
+	h, err := ReadRunHeader(r)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	s := NewSummary(h.Plan.Steps)
+	bad := 0
+	rf, err := ReadRun(r, func(rec *Record) error {
+		// A step index far past the plan is corruption; taken as is it
+		// would make the summary allocate that many steps.
+		if rec.Step < 0 || rec.Step >= len(s.Steps)+maxExtraSteps {
+			bad++
+			return nil
+		}
+		s.Add(rec)
+		if fn != nil {
+			return fn(rec)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	rf.Skipped += bad
+	rf.Records -= bad
+	lr := &LoadedRun{File: rf, Summary: s, Verdict: Decide(s)}
+	if f := rf.Footer; f == nil {
+		lr.Verdict.Partial = true
+	} else {
+		lr.Verdict.Partial = f.Verdict.Partial
+		// The engine notes an early stop in the verdict's evidence; the
+		// records alone cannot tell it, so the note is carried over.
+		if f.Stop == StopEarly {
+			for _, e := range f.Verdict.Evidence {
+				if strings.HasPrefix(e, "stopped early") {
+					lr.Verdict.Evidence = append(lr.Verdict.Evidence, e)
+				}
+			}
+		}
+	}
+	return lr, nil
+}

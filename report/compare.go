@@ -1,0 +1,274 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/llm-probe/probe/prober"
+)
+
+// CompareSchema names the shape of the JSON `probe compare` prints.
+const CompareSchema = "probe.compare/v1"
+
+// CompareSide is one of the two runs of a comparison, as read back from its file.
+type CompareSide struct {
+	RunFile string
+	Header  prober.RunHeader
+	// Verdict is decided again from the records.
+	Verdict prober.Verdict
+	// Recorded is the verdict the run file's footer holds; nil for a run
+	// that was cut short.
+	Recorded *prober.Verdict
+	Skipped  int
+}
+
+// Compare is everything `probe compare` and `probe cooldown` show.
+type Compare struct {
+	ToolVersion string
+	Before      CompareSide
+	After       CompareSide
+	Comparison  prober.Comparison
+}
+
+// CountsJSON is one run's answers at one level (or overall) in the JSON output.
+type CountsJSON struct {
+	Sent       int `json:"sent"`
+	Answered   int `json:"answered"`
+	Refused403 int `json:"refused_403"`
+	// Rate403 is null without answers.
+	Rate403 *float64 `json:"rate_403"`
+}
+
+// CompareStepJSON is one concurrency level of both runs.
+type CompareStepJSON struct {
+	Concurrency int        `json:"concurrency"`
+	Before      CountsJSON `json:"before"`
+	After       CountsJSON `json:"after"`
+	// PValue is the two-sided Fisher exact p-value; null when a run has no
+	// answers at this level.
+	PValue *float64 `json:"p_value"`
+}
+
+// OverallJSON is both runs taken whole.
+type OverallJSON struct {
+	Before CountsJSON `json:"before"`
+	After  CountsJSON `json:"after"`
+	// PValue is the two-sided Fisher exact p-value; null when a run has no answers.
+	PValue *float64 `json:"p_value"`
+}
+
+// SideJSON is one run in the JSON output.
+type SideJSON struct {
+	RunFile  string            `json:"run_file"`
+	Started  time.Time         `json:"started"`
+	Target   prober.TargetInfo `json:"target"`
+	Plan     prober.Plan       `json:"plan"`
+	Complete bool              `json:"complete"` // the run file has its footer
+	// SkippedLines counts lines of the run file that could not be read.
+	SkippedLines    int             `json:"skipped_lines"`
+	Verdict         prober.Verdict  `json:"verdict"`
+	RecordedVerdict *prober.Verdict `json:"recorded_verdict,omitempty"`
+}
+
+// CompareJSON is the object `probe compare --output json` prints.
+type CompareJSON struct {
+	Schema      string            `json:"schema"`
+	ToolVersion string            `json:"tool_version"`
+	Before      SideJSON          `json:"before"`
+	After       SideJSON          `json:"after"`
+	Steps       []CompareStepJSON `json:"steps"`
+	Overall     OverallJSON       `json:"overall"`
+	Change      prober.Change     `json:"change"`
+	Summary     string            `json:"summary"`
+	NextStep    string            `json:"next_step"`
+	// NeedMore is, for an inconclusive change, about how many more answers
+	// in each run would decide it (-1: no reasonable number would).
+	NeedMore int `json:"need_more,omitempty"`
+}
+
+// JSON builds the output object of c.
+func (c Compare) JSON() CompareJSON {
+	cmp := c.Comparison
+	out := CompareJSON{
+		Schema: CompareSchema, ToolVersion: c.ToolVersion,
+		Before: sideJSON(c.Before), After: sideJSON(c.After),
+		Steps:  []CompareStepJSON{},
+		Change: cmp.Change, Summary: cmp.Summary, NextStep: changeAdvice(c),
+		Overall: OverallJSON{Before: countsJSON(cmp.Before), After: countsJSON(cmp.After), PValue: optP(cmp.P)},
+	}
+	if cmp.Change == prober.ChangeInconclusive {
+		out.NeedMore = cmp.NeedMore
+	}
+	for _, st := range cmp.Steps {
+		out.Steps = append(out.Steps, CompareStepJSON{
+			Concurrency: st.Concurrency, Before: countsJSON(st.Before), After: countsJSON(st.After), PValue: optP(st.P),
+		})
+	}
+	return out
+}
+
+func sideJSON(s CompareSide) SideJSON {
+	return SideJSON{
+		RunFile: s.RunFile, Started: s.Header.Started, Target: s.Header.Target, Plan: s.Header.Plan,
+		Complete: s.Recorded != nil, SkippedLines: s.Skipped, Verdict: s.Verdict, RecordedVerdict: s.Recorded,
+	}
+}
+
+func countsJSON(c prober.CompareCounts) CountsJSON {
+	return CountsJSON{Sent: c.Sent, Answered: c.Answered, Refused403: c.Refused403, Rate403: optRate(c.Rate())}
+}
+
+func optP(p float64) *float64 {
+	if math.IsNaN(p) {
+		return nil
+	}
+	v := p
+	return &v
+}
+
+func optRate(r float64) *float64 {
+	if math.IsNaN(r) {
+		return nil
+	}
+	v := round4(r)
+	return &v
+}
+
+// WriteCompareJSON prints c as one indented JSON object.
+func WriteCompareJSON(w io.Writer, c Compare) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(c.JSON())
+}
+
+// WriteCompareText prints the two runs side by side for people: which runs,
+// the per-step 403 rates with their p-values, both verdicts and the change.
+func WriteCompareText(w io.Writer, c Compare) error {
+	for _, s := range []struct {
+		label string
+		side  CompareSide
+	}{{"before", c.Before}, {"after ", c.After}} {
+		t := s.side.Header.Target
+		fmt.Fprintf(w, "%s  %s  started %s  target %s  model %s  key %s (fingerprint %s)", s.label, s.side.RunFile,
+			s.side.Header.Started.UTC().Format("2006-01-02 15:04:05Z"), t.BaseURL, t.Model, t.Key, t.KeyFingerprint)
+		if t.Scenario != "" {
+			fmt.Fprintf(w, "  scenario %s", t.Scenario)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w)
+
+	tbl := tablewriter.NewTable(w,
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAlignment(tw.AlignRight),
+	)
+	tbl.Header("concurrency", "sent before", "403 before", "rate before", "sent after", "403 after", "rate after", "p (Fisher)")
+	row := func(label string, b, a prober.CompareCounts, p float64) error {
+		return tbl.Append([]string{
+			label,
+			fmt.Sprint(b.Sent), fmt.Sprint(b.Refused403), pct(b.Refused403, b.Answered),
+			fmt.Sprint(a.Sent), fmt.Sprint(a.Refused403), pct(a.Refused403, a.Answered),
+			prober.FormatP(p),
+		})
+	}
+	cmp := c.Comparison
+	for _, st := range cmp.Steps {
+		if err := row(fmt.Sprint(st.Concurrency), st.Before, st.After, st.P); err != nil {
+			return err
+		}
+	}
+	if err := row("all", cmp.Before, cmp.After, cmp.P); err != nil {
+		return err
+	}
+	if err := tbl.Render(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+
+	for _, s := range []struct {
+		label string
+		side  CompareSide
+	}{{"Before", c.Before}, {"After", c.After}} {
+		fmt.Fprintf(w, "%s: %s\n", s.label, verdictLine(s.side.Verdict))
+		fmt.Fprintf(w, "  %s\n", s.side.Verdict.Summary)
+		if r := s.side.Recorded; r != nil {
+			fmt.Fprintf(w, "  recorded in %s: %s\n", s.side.RunFile, verdictLine(*r))
+		} else {
+			fmt.Fprintf(w, "  no verdict recorded in %s: the run was cut short\n", s.side.RunFile)
+		}
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "Change: %s\n", cmp.Change)
+	fmt.Fprintf(w, "  %s\n", cmp.Summary)
+	fmt.Fprintf(w, "Next step:\n  - %s\n", changeAdvice(c))
+	return nil
+}
+
+// verdictLine is the verdict's head line without the "Verdict:" label.
+func verdictLine(v prober.Verdict) string {
+	s := string(v.Signature)
+	if v.Layer != "-" && v.Layer != "" {
+		s += fmt.Sprintf(" (layer %s)", v.Layer)
+	}
+	s += ", confidence " + v.Confidence
+	if v.PValue != nil {
+		s += ", p" + pRelation(*v.PValue)
+	}
+	if v.Partial {
+		s += " [partial]"
+	}
+	return s
+}
+
+// changeAdvice is what to do about the change.
+func changeAdvice(c Compare) string {
+	ticket := fmt.Sprintf("`probe export %s --format ticket` writes a support ticket with the request ids", orDefault(c.After.RunFile, "AFTER.jsonl"))
+	switch c.Comparison.Change {
+	case prober.ChangeCleared:
+		if c.After.Verdict.Signature != prober.Healthy {
+			return fmt.Sprintf("The 403s are gone, but the after run shows %s: see its verdict (`probe report %s`).", c.After.Verdict.Signature, orDefault(c.After.RunFile, "AFTER.jsonl"))
+		}
+		return "The refusals lifted: resume at low concurrency and raise it slowly; if the 403s come back, run `probe cooldown` again and keep the run files."
+	case prober.ChangePersists:
+		return "Waiting did not help: the account or network is still flagged. " + ticket + "."
+	case prober.ChangeImproved:
+		return "Fewer refusals, but some remain: wait longer (`probe cooldown --wait 15m`) or " + ticket + "."
+	case prober.ChangeWorse:
+		return "The refusals grew: stop sending from this key and network for now, and " + ticket + "."
+	case prober.ChangeAppeared:
+		return "403s appeared that the first run did not see: " + ticket + "."
+	case prober.ChangeUnchanged:
+		if c.After.Verdict.Signature == prober.Healthy {
+			return "Both runs are free of 403s: the key works at the steps tested."
+		}
+		return fmt.Sprintf("No 403s either time; the after run shows %s: see its verdict (`probe report %s`).", c.After.Verdict.Signature, orDefault(c.After.RunFile, "AFTER.jsonl"))
+	}
+	if c.Comparison.NeedMore > 0 {
+		return fmt.Sprintf("Run both again with more requests (about %d more each; raise --requests or --max-requests).", c.Comparison.NeedMore)
+	}
+	return "Run both again with more requests, at the concurrency where the 403s appeared."
+}
+
+// pRelation is "=0.0123", or "<1e-12" where FormatP gives a bound.
+func pRelation(p float64) string {
+	s := prober.FormatP(p)
+	if strings.HasPrefix(s, "<") {
+		return s
+	}
+	return "=" + s
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

@@ -1,0 +1,204 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/llm-probe/probe/prober"
+)
+
+// Ticket is what a support ticket about a run says.
+type Ticket struct {
+	// ToolVersion is the version writing the ticket; the run header has the
+	// version that recorded the run.
+	ToolVersion string
+	RunFile     string
+	Header      prober.RunHeader
+	Summary     *prober.Summary
+	Verdict     prober.Verdict
+	// Email and Workspace fill the placeholders the user must otherwise fill.
+	Email     string
+	Workspace string
+	// All lists every request, not only the failed ones.
+	All bool
+	// Curl is the command that reproduces one request, with the key as an
+	// environment variable.
+	Curl string
+	// Requests calls fn for every request of the run in file order. It reads
+	// the run file again rather than holding its records, so a ticket of a
+	// long run takes no more memory than a short one.
+	Requests func(fn func(*prober.Record) error) error
+}
+
+// WriteTicket writes a Markdown support ticket, ready to paste: who is
+// asking, what probe found, the layers it ruled out, a table of the failed
+// requests with their ids, how they were sent and how to reproduce one.
+func WriteTicket(w io.Writer, t Ticket) error {
+	bw := bufio.NewWriter(w)
+	h := t.Header
+	fmt.Fprintln(bw, "# HTTP 403 from the Anthropic API: request ids and evidence")
+	fmt.Fprintln(bw)
+	if h.Target.Scenario != "" {
+		fmt.Fprintf(bw, "> This run was against probe's simulated API (scenario %s), not the real API: its ids are made up.\n\n", mdText(h.Target.Scenario))
+	}
+	fmt.Fprintf(bw, "- **Account email:** %s\n", placeholder(t.Email, "<account email>"))
+	fmt.Fprintf(bw, "- **Workspace id:** %s\n", placeholder(t.Workspace, "<workspace id>"))
+	orgs := "none seen (the answers carried no anthropic-organization-id header)"
+	if s := t.Summary; s != nil && len(s.OrgIDs) > 0 {
+		quoted := make([]string, len(s.OrgIDs))
+		for i, id := range s.OrgIDs {
+			quoted[i] = "`" + codeText(id) + "`"
+		}
+		orgs = strings.Join(quoted, ", ")
+	}
+	fmt.Fprintf(bw, "- **Organization id (from the answers):** %s\n", orgs)
+	fmt.Fprintf(bw, "- **Key:** `%s` (fingerprint `%s`; the key itself is not included)\n", codeText(h.Target.Key), codeText(h.Target.KeyFingerprint))
+	fmt.Fprintln(bw)
+
+	v := t.Verdict
+	fmt.Fprintln(bw, "## What happens")
+	fmt.Fprintln(bw)
+	fmt.Fprintf(bw, "probe's verdict: **%s** (%s). %s\n", v.Signature, verdictDetail(v), mdText(v.Summary))
+	if v.Partial {
+		fmt.Fprintln(bw)
+		fmt.Fprintln(bw, "The run was cut short; the verdict is on the requests it recorded.")
+	}
+	fmt.Fprintln(bw)
+	if len(v.RuledOut) > 0 {
+		fmt.Fprintln(bw, "## Layers ruled out")
+		fmt.Fprintln(bw)
+		for _, l := range v.RuledOut {
+			fmt.Fprintf(bw, "- %s\n", mdText(l))
+		}
+		fmt.Fprintln(bw)
+	}
+	if len(v.Evidence) > 0 {
+		fmt.Fprintln(bw, "## Evidence")
+		fmt.Fprintln(bw)
+		for _, l := range v.Evidence {
+			fmt.Fprintf(bw, "- %s\n", mdText(l))
+		}
+		fmt.Fprintln(bw)
+	}
+
+	sent, answered, failed := 0, 0, 0
+	if t.Summary != nil {
+		sent, answered, failed = t.Summary.Sent, t.Summary.Answered, t.Summary.FailedIDCount
+	}
+	if t.All {
+		fmt.Fprintf(bw, "## Every request (%d; %d failed)\n\n", sent, failed)
+	} else {
+		fmt.Fprintf(bw, "## Failed requests (%d of %d answered)\n\n", failed, answered)
+	}
+	fmt.Fprintln(bw, "| time (UTC) | concurrency | status | error type | message | request id |")
+	fmt.Fprintln(bw, "|---|---:|---:|---|---|---|")
+	rows := 0
+	if t.Requests != nil {
+		err := t.Requests(func(r *prober.Record) error {
+			if !t.All && !r.Failed() {
+				return nil
+			}
+			rows++
+			_, err := fmt.Fprintf(bw, "| %s | %d | %s | %s | %s | %s |\n",
+				r.Started.UTC().Format("2006-01-02 15:04:05.000"), r.Concurrency, statusText(r),
+				cell(firstNonEmpty(r.ErrorType, string(r.Outcome))), cell(r.Message), idCell(r))
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if rows == 0 {
+		fmt.Fprintln(bw, "| - | - | - | - | no failed requests | - |")
+	}
+	fmt.Fprintln(bw)
+
+	fmt.Fprintln(bw, "## How the requests were sent")
+	fmt.Fprintln(bw)
+	fmt.Fprintf(bw, "- Endpoint: `POST %s` with model `%s`, `max_tokens: 1`, one user message \"hi\"\n", codeText(strings.TrimSuffix(h.Target.BaseURL, "/")+"/v1/messages"), codeText(h.Target.Model))
+	fmt.Fprintf(bw, "- Plan: %s\n", mdText(h.Plan.Describe()))
+	fmt.Fprintf(bw, "- Run: started %s, %d requests, %d answered; run file `%s`\n", h.Started.UTC().Format(time.RFC3339), sent, answered, codeText(t.RunFile))
+	fmt.Fprintf(bw, "- Tool: probe %s (run recorded by probe %s)\n", mdText(t.ToolVersion), mdText(h.ToolVersion))
+	fmt.Fprintln(bw)
+
+	fmt.Fprintln(bw, "## Reproduce")
+	fmt.Fprintln(bw)
+	fmt.Fprintln(bw, "One request as probe sent it (the key comes from the environment):")
+	fmt.Fprintln(bw)
+	fmt.Fprintln(bw, "```sh")
+	fmt.Fprintln(bw, t.Curl)
+	fmt.Fprintln(bw, "```")
+	return bw.Flush()
+}
+
+// verdictDetail is the layer, confidence and p-value in a few words.
+func verdictDetail(v prober.Verdict) string {
+	var parts []string
+	if v.Layer != "" && v.Layer != "-" {
+		parts = append(parts, "layer "+v.Layer)
+	}
+	parts = append(parts, "confidence "+v.Confidence)
+	if v.PValue != nil {
+		parts = append(parts, "p"+pRelation(*v.PValue))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func statusText(r *prober.Record) string {
+	if r.Status == 0 {
+		return "-"
+	}
+	return fmt.Sprint(r.Status)
+}
+
+// idCell is the request id as the server sent it, saying when it is only
+// Cloudflare's cf-ray: support must know that such a request never reached
+// the API.
+func idCell(r *prober.Record) string {
+	switch {
+	case r.RequestID == "":
+		if r.CFRay != "" {
+			return cell(r.CFRay) + " — cf-ray (edge answer, no request id)"
+		}
+		return "(none)"
+	case r.RequestIDSource == prober.IDFromCFRay:
+		return cell(r.RequestID) + " — cf-ray (edge answer, no request id)"
+	}
+	return cell(r.RequestID)
+}
+
+// cell makes text safe inside a Markdown table cell: a backslash or a pipe
+// would end or garble the cell, and a line break would end the row.
+func cell(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, "|", `\|`, "\r\n", `\n`, "\n", `\n`, "\r", `\r`)
+	return r.Replace(s)
+}
+
+// mdText keeps text on one line outside tables.
+func mdText(s string) string {
+	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+}
+
+// codeText keeps text inside a code span: a backtick would end it.
+func codeText(s string) string {
+	return strings.ReplaceAll(mdText(s), "`", "'")
+}
+
+func placeholder(v, def string) string {
+	if v == "" {
+		return "`" + def + "`"
+	}
+	return mdText(v)
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
