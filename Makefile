@@ -41,11 +41,12 @@ flaky:
 
 # Each fuzz target for FUZZTIME (CI runs them briefly after the tests).
 FUZZTIME ?= 10s
-FUZZ_TARGETS = FuzzClassify FuzzReadRun FuzzParseRetryAfter FuzzRedact
+FUZZ_TARGETS = prober:FuzzClassify prober:FuzzReadRun prober:FuzzParseRetryAfter prober:FuzzRedact report:FuzzInertCell
 fuzz:
-	@for f in $(FUZZ_TARGETS); do \
-		echo "fuzz $$f for $(FUZZTIME)"; \
-		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./prober || exit 1; \
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; f=$${t#*:}; \
+		echo "fuzz $$f ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; \
 	done
 
 bench:
