@@ -169,14 +169,18 @@ func cmdJSONL(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Logf("%s: %d lines, %d requests", args[0], lines, requests)
 }
 
-// cmdInterrupt runs a command, sends it SIGINT after DELAY, and requires it
-// to exit within WITHIN of the signal. Its stdout and stderr are saved to
-// interrupt.stdout and interrupt.stderr.
+// cmdInterrupt runs a command, sends it SIGINT (or SIGTERM with -TERM)
+// after DELAY, and requires it to exit within WITHIN of the signal. Its
+// stdout and stderr are saved to interrupt.stdout and interrupt.stderr.
 //
-//	interrupt DELAY WITHIN PROGRAM ARGS...
+//	interrupt [-TERM] DELAY WITHIN PROGRAM ARGS...
 func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
+	sig := syscall.SIGINT
+	if len(args) > 0 && args[0] == "-TERM" {
+		sig, args = syscall.SIGTERM, args[1:]
+	}
 	if neg || len(args) < 3 {
-		ts.Fatalf("usage: interrupt DELAY WITHIN PROGRAM ARGS...")
+		ts.Fatalf("usage: interrupt [-TERM] DELAY WITHIN PROGRAM ARGS...")
 	}
 	delay, err1 := time.ParseDuration(args[0])
 	within, err2 := time.ParseDuration(args[1])
@@ -205,7 +209,7 @@ func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	time.Sleep(delay)
 	sent := time.Now()
-	_ = cmd.Process.Signal(syscall.SIGINT)
+	_ = cmd.Process.Signal(sig)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
