@@ -346,9 +346,9 @@ func (c *Checker) messageStep(ctx context.Context, l *CheckLayer, res *CheckResu
 	}
 	rec, _ := c.send(ctx, req, res)
 	if rec.Outcome != OutcomeOK {
-		return answerFinding(l, "POST /v1/messages", rec)
+		return answerFinding(l, c.Target.ProbeLabel(), rec)
 	}
-	msg := fmt.Sprintf("POST /v1/messages: %d in %.0f ms", rec.Status, rec.TotalMS)
+	msg := fmt.Sprintf("%s: %d in %.0f ms", c.Target.ProbeLabel(), rec.Status, rec.TotalMS)
 	if rec.RequestID != "" {
 		msg += fmt.Sprintf(" (%s %s)", rec.RequestIDSource, rec.RequestID)
 	}

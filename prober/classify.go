@@ -11,7 +11,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"unicode/utf8"
@@ -47,9 +49,79 @@ type errorEnvelope struct {
 	Error *struct {
 		Type    string `json:"type"`
 		Message string `json:"message"`
+		// Code is OpenAI's finer error name (invalid_api_key, model_not_found, ...).
+		Code any `json:"code"`
 	} `json:"error"`
 	RequestID string `json:"request_id"`
 }
+
+// quickEnvelope reads the top-level "type" and "request_id" of a JSON
+// object without an "error": a success, which is nearly every answer of a
+// run, read here without encoding/json's reflection. It reports false (and
+// a zero envelope) for anything else, including a key that only
+// encoding/json's case-insensitive matching would take for one of the
+// envelope's, and Classify then decodes the body with encoding/json; so the
+// classification is the same either way.
+func quickEnvelope(body []byte) (errorEnvelope, bool) {
+	const maxDepth = 32 // deeper bodies are left to encoding/json
+	var env errorEnvelope
+	if !quickEnvelopeFits {
+		return env, false
+	}
+	d := scanner{b: body}
+	if !d.eat('{') {
+		return errorEnvelope{}, false
+	}
+	d.ws()
+	if d.eat('}') {
+		return env, d.end()
+	}
+	for {
+		d.ws()
+		key, ok := d.plainString()
+		if !ok {
+			return errorEnvelope{}, false
+		}
+		d.ws()
+		if !d.eat(':') {
+			return errorEnvelope{}, false
+		}
+		d.ws()
+		switch k := string(key); {
+		case k == "type":
+			env.Type, ok = d.str()
+		case k == "request_id":
+			env.RequestID, ok = d.str()
+		case strings.EqualFold(k, "type"), strings.EqualFold(k, "request_id"), strings.EqualFold(k, "error"):
+			ok = false // "error" itself, or a key encoding/json would match to a field
+		default:
+			ok = d.skip(maxDepth)
+		}
+		if !ok {
+			return errorEnvelope{}, false
+		}
+		d.ws()
+		if d.eat(',') {
+			continue
+		}
+		if d.eat('}') && d.end() {
+			return env, true
+		}
+		return errorEnvelope{}, false
+	}
+}
+
+// quickEnvelopeFits says errorEnvelope still has the top-level fields
+// quickEnvelope reads (and "error", which it leaves to encoding/json); a
+// field added there turns the fast path off rather than leave it unread.
+var quickEnvelopeFits = func() bool {
+	t := reflect.TypeFor[errorEnvelope]()
+	var have []string
+	for i := range t.NumField() {
+		have = append(have, t.Field(i).Tag.Get("json"))
+	}
+	return slices.Equal(have, []string{"type", "error", "request_id"})
+}()
 
 // Request-id sources, recorded so support knows which id they are looking at.
 const (
@@ -66,10 +138,21 @@ func Classify(a Answer) Classification {
 	var c Classification
 	var env errorEnvelope
 	body := bytes.TrimSpace(a.Body)
-	isJSON := len(body) > 0 && body[0] == '{' && json.Unmarshal(body, &env) == nil
+	isJSON := false
+	if len(body) > 0 && body[0] == '{' {
+		var quick bool
+		env, quick = quickEnvelope(body)
+		isJSON = quick || json.Unmarshal(body, &env) == nil
+	}
+	code := ""
 	if isJSON && env.Error != nil {
 		c.ErrorType = Printable(env.Error.Type, 60)
 		c.Message = Printable(env.Error.Message, MaxMessage)
+		if s, ok := env.Error.Code.(string); ok && s != "" {
+			code = Printable(s, 60)
+			// OpenAI's code names the error better than its type does.
+			c.ErrorType = code
+		}
 	}
 	c.RequestID, c.RequestIDSource = requestID(a.Header, env.RequestID)
 
@@ -79,6 +162,9 @@ func Classify(a Answer) Classification {
 		return c
 	}
 	c.Outcome = classifyStatus(a.Status, c.ErrorType, c.Message, a.Model, isJSON, env, len(body))
+	if o, ok := openAICodes[code]; ok {
+		c.Outcome = o
+	}
 	if c.Message == "" && !isJSON && len(body) > 0 {
 		c.Message = Printable(string(body), 120)
 	}
@@ -95,7 +181,7 @@ func classifyStatus(status int, errType, msg, model string, isJSON bool, env err
 	case errType == "billing_error" || status == http.StatusPaymentRequired || strings.Contains(lower, "credit balance"):
 		return OutcomeBilling
 	case errType == "authentication_error" || status == http.StatusUnauthorized:
-		if strings.Contains(lower, "header is required") || strings.Contains(lower, "missing") && strings.Contains(lower, "key") {
+		if strings.Contains(lower, "header is required") || strings.Contains(lower, "didn't provide an api key") || strings.Contains(lower, "missing") && strings.Contains(lower, "key") {
 			return OutcomeKeyNotReceived
 		}
 		return OutcomeAuth
@@ -129,6 +215,17 @@ func classifyStatus(status int, errType, msg, model string, isJSON bool, env err
 		return OutcomeServer
 	}
 	return OutcomeUnexpected
+}
+
+// openAICodes are OpenAI's error codes whose meaning the status alone does
+// not carry: a 429 may be a rate limit or an empty account.
+var openAICodes = map[string]Outcome{
+	"invalid_api_key":                      OutcomeAuth,
+	"unsupported_country_region_territory": OutcomeForbiddenEdge,
+	"model_not_found":                      OutcomeModel,
+	"insufficient_quota":                   OutcomeBilling,
+	"billing_hard_limit_reached":           OutcomeBilling,
+	"rate_limit_exceeded":                  OutcomeRateLimit,
 }
 
 // mentionsModel reports whether an error message is about the model: it names
@@ -249,6 +346,9 @@ func isTimeout(err error) bool {
 // control characters and escapes are shown as Go escapes so a terminal never
 // acts on them, and the result is capped at max runes.
 func Printable(s string, max int) string {
+	if len(s) <= max && plainASCII(s) {
+		return s // the common case: nothing to escape or cut, no copy
+	}
 	var b strings.Builder
 	n := 0
 	for i := 0; i < len(s); {
@@ -273,4 +373,15 @@ func Printable(s string, max int) string {
 		i += size
 	}
 	return b.String()
+}
+
+// plainASCII reports whether s is printable ASCII only, which Printable
+// leaves as it is.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
 }

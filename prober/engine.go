@@ -10,8 +10,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // DefaultBodyCap is how much of an answer body is read: API answers are a
@@ -33,8 +31,8 @@ const (
 
 // Engine sends a plan's requests at stepped concurrency and records every answer.
 //
-// One dispatcher paces the whole run (a rate.Limiter when Plan.Rate is set)
-// and hands requests to a bounded set of workers per step, so the total rate
+// One dispatcher paces the whole run (a pacer when Plan.Rate is set) and
+// hands requests to a bounded set of workers per step, so the total rate
 // does not drift with concurrency and the number of goroutines never grows
 // with the number of requests.
 type Engine struct {
@@ -56,6 +54,8 @@ type Engine struct {
 	BodyCap int64
 
 	body       []byte
+	probe      *http.Request // the probe request, copied for each send; nil if it cannot be built
+	pacer      *pacer        // nil when the rate is not capped
 	sent       int
 	seq        atomic.Int64
 	inflight   atomic.Int64
@@ -86,21 +86,27 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		return nil, errors.New("engine: no HTTP client")
 	}
 	e.body = e.Target.MessageBody()
+	// Every probe is the same request, so it is built once; each send
+	// shares its URL and headers (read only) and reads its own copy of the
+	// body. If it cannot be built, each send tries and records the error.
+	e.probe, _ = e.Target.NewMessageRequest(context.Background(), e.body)
+	if e.probe != nil && e.probe.GetBody == nil {
+		e.probe = nil
+	}
 	e.summary = NewSummary(e.Plan.Steps)
-	var limiter *rate.Limiter
 	if e.Plan.Rate > 0 {
-		limiter = rate.NewLimiter(rate.Limit(e.Plan.Rate), 1)
+		e.pacer = &pacer{rate: e.Plan.Rate}
 	}
 
 	for i, st := range e.Plan.Steps {
 		e.inFirstRun = i == 0
-		if e.batch(ctx, limiter, i, 0, st.Concurrency, st.Requests) {
+		if e.batch(ctx, i, 0, st.Concurrency, st.Requests) {
 			break
 		}
 	}
 	e.inFirstRun = false
 	if e.Plan.Extend && e.stopped() == "" && ctx.Err() == nil {
-		e.extend(ctx, limiter)
+		e.extend(ctx)
 	}
 
 	res := &Result{Summary: e.summary, Sent: e.sent, Stop: e.stopped()}
@@ -117,7 +123,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 
 // extend sends extra requests at the decisive steps while the verdict asks
 // for them and the budget allows.
-func (e *Engine) extend(ctx context.Context, limiter *rate.Limiter) {
+func (e *Engine) extend(ctx context.Context) {
 	for round := 1; round <= maxExtensionRounds; round++ {
 		v := Decide(e.summary)
 		left := e.Plan.MaxRequests - e.sent
@@ -130,7 +136,7 @@ func (e *Engine) extend(ctx context.Context, limiter *rate.Limiter) {
 		}
 		for _, c := range v.ExtendAt {
 			idx := e.stepIndex(c)
-			if e.batch(ctx, limiter, idx, round, c, per) {
+			if e.batch(ctx, idx, round, c, per) {
 				return
 			}
 		}
@@ -158,7 +164,7 @@ type ticket struct {
 }
 
 // batch sends n requests with c workers. It reports whether the run must stop.
-func (e *Engine) batch(ctx context.Context, limiter *rate.Limiter, idx, round, c, n int) bool {
+func (e *Engine) batch(ctx context.Context, idx, round, c, n int) bool {
 	if ctx.Err() != nil {
 		return true
 	}
@@ -171,56 +177,13 @@ func (e *Engine) batch(ctx context.Context, limiter *rate.Limiter, idx, round, c
 	e.stopBatch = cancel
 	e.mu.Unlock()
 
-	tickets := make(chan ticket)
-	var wg sync.WaitGroup
-	for range min(c, n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for t := range tickets {
-				// A retry-after that came back while this ticket waited
-				// for a worker holds it too.
-				e.waitPause(ctx)
-				rec, pause := e.do(ctx, t, idx, round, c)
-				e.record(rec, pause)
-				if dctx.Err() != nil {
-					// Halted: take no more tickets, so none the
-					// dispatcher is still offering can slip out.
-					return
-				}
-			}
-		}()
+	b := &batchRun{e: e, ctx: ctx, dctx: dctx, idx: idx, round: round, c: c}
+	var budget bool
+	if e.pacer == nil {
+		budget = b.claim(n)
+	} else {
+		budget = b.dispatch(n)
 	}
-
-	budget := false
-dispatch:
-	for range n {
-		if e.sent >= e.Plan.MaxRequests {
-			budget = true
-			break
-		}
-		if !e.waitPause(dctx) {
-			break
-		}
-		scheduled := e.now()
-		if limiter != nil {
-			r := limiter.Reserve()
-			delay := r.Delay()
-			scheduled = scheduled.Add(delay)
-			if !sleep(dctx, delay) {
-				r.Cancel()
-				break
-			}
-		}
-		select {
-		case tickets <- ticket{seq: e.seq.Add(1) - 1, scheduled: scheduled}:
-			e.sent++
-		case <-dctx.Done():
-			break dispatch
-		}
-	}
-	close(tickets)
-	wg.Wait()
 
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -231,6 +194,111 @@ dispatch:
 	return e.stop != "" || ctx.Err() != nil
 }
 
+// batchRun is one batch under way: ctx is the run's, dctx the batch's,
+// cancelled when the run halts.
+type batchRun struct {
+	e          *Engine
+	ctx, dctx  context.Context
+	idx, round int
+	c          int
+}
+
+func (b *batchRun) send(w *worker, t ticket) {
+	rec, pause := b.e.do(b.ctx, w, t, b.idx, b.round, b.c)
+	b.e.record(rec, pause)
+}
+
+// claim sends n requests when the rate is not capped: nothing is
+// scheduled, so each worker takes the next request itself as soon as it is
+// free, and no dispatcher goroutine stands between a worker and its next
+// request. It reports whether the budget ran out first.
+func (b *batchRun) claim(n int) bool {
+	e := b.e
+	limit := int64(min(n, max(0, e.Plan.MaxRequests-e.sent)))
+	var claimed atomic.Int64
+	var wg sync.WaitGroup
+	for range min(b.c, n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var w worker
+			// A halt ends the batch: the requests in flight finish and
+			// are recorded, and no worker takes another.
+			for b.dctx.Err() == nil && e.waitPause(b.dctx) {
+				if claimed.Add(1) > limit {
+					return
+				}
+				b.send(&w, ticket{seq: e.seq.Add(1) - 1, scheduled: e.now()})
+			}
+		}()
+	}
+	wg.Wait()
+	sent := min(claimed.Load(), limit)
+	e.sent += int(sent)
+	return sent == limit && limit < int64(n)
+}
+
+// dispatch sends n requests at the capped rate: one dispatcher paces them
+// all (a ticker per worker would drift with concurrency) and hands each to
+// a free worker. It reports whether the budget ran out first.
+func (b *batchRun) dispatch(n int) bool {
+	e := b.e
+	tickets := make(chan ticket)
+	var wg sync.WaitGroup
+	for range min(b.c, n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var w worker
+			for t := range tickets {
+				// A retry-after that came back while this ticket waited
+				// for a worker holds it too.
+				e.waitPause(b.ctx)
+				b.send(&w, t)
+				if b.dctx.Err() != nil {
+					// Halted: take no more tickets, so none the
+					// dispatcher is still offering can slip out.
+					return
+				}
+			}
+		}()
+	}
+
+	// Each step paces from its own start: the pause while the previous
+	// step drained is no debt to make up.
+	e.pacer.restart()
+	budget := false
+loop:
+	for range n {
+		if e.sent >= e.Plan.MaxRequests {
+			budget = true
+			break
+		}
+		paused := e.pauseUntil.Load() > time.Now().UnixNano()
+		if !e.waitPause(b.dctx) {
+			break
+		}
+		if paused {
+			// Nor is a retry-after pause: the server asked for it.
+			e.pacer.restart()
+		}
+		due := e.pacer.next(time.Now())
+		scheduled := e.now().Add(time.Until(due))
+		if !sleepUntil(b.dctx, due) {
+			break
+		}
+		select {
+		case tickets <- ticket{seq: e.seq.Add(1) - 1, scheduled: scheduled}:
+			e.sent++
+		case <-b.dctx.Done():
+			break loop
+		}
+	}
+	close(tickets)
+	wg.Wait()
+	return budget
+}
+
 // waitPause sits out a retry-after the server asked for.
 func (e *Engine) waitPause(ctx context.Context) bool {
 	until := e.pauseUntil.Load()
@@ -238,6 +306,25 @@ func (e *Engine) waitPause(ctx context.Context) bool {
 		return ctx.Err() == nil
 	}
 	return sleep(ctx, time.Until(time.Unix(0, until)))
+}
+
+// fineSpan is how much of a wait sleepUntil leaves to fineSleep. The
+// runtime's timers wake an idle process up to a millisecond late (the
+// network poller sleeps in whole milliseconds), which alone would miss the
+// pacing target; the last stretch of each wait is slept by the OS instead.
+const fineSpan = 2 * time.Millisecond
+
+// sleepUntil waits until t (a reading of the monotonic clock) or until ctx
+// is done, whichever comes first, and reports whether ctx is still live.
+// Only the last fineSpan is not interruptible.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	if d := time.Until(t) - fineSpan; d > 0 && !sleep(ctx, d) {
+		return false
+	}
+	if d := time.Until(t); d > 0 {
+		fineSleep(d)
+	}
+	return ctx.Err() == nil
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {
@@ -319,22 +406,37 @@ func (e *Engine) notice(msg string) {
 
 // do sends one request of a batch and reads its answer into a record, with
 // the pause the server asked for.
-func (e *Engine) do(ctx context.Context, t ticket, idx, round, c int) (*Record, time.Duration) {
+func (e *Engine) do(ctx context.Context, w *worker, t ticket, idx, round, c int) (*Record, time.Duration) {
 	rec := &Record{Kind: "request", Step: idx, Round: round, Concurrency: c, Seq: t.seq, Scheduled: t.scheduled.UTC()}
 	rec.InFlight = int(e.inflight.Add(1))
 	defer e.inflight.Add(-1)
 
 	rctx, cancel := context.WithTimeout(ctx, e.Plan.Timeout.D())
 	defer cancel()
-	req, err := e.Target.NewMessageRequest(rctx, e.body)
-	if err != nil {
-		rec.Started, rec.Finished = e.now().UTC(), e.now().UTC()
-		rec.Outcome, rec.Message = OutcomeNetwork, Printable(err.Error(), MaxMessage)
-		return rec, 0
+	tm := new(timing)
+	rctx = withTrace(rctx, tm)
+	var req *http.Request
+	if e.probe != nil {
+		// The same request every time: a copy of it for this context,
+		// with a body of its own.
+		req = e.probe.WithContext(rctx)
+		req.Body, _ = e.probe.GetBody()
+	} else {
+		var err error
+		if req, err = e.Target.NewMessageRequest(rctx, e.body); err != nil {
+			rec.Started, rec.Finished = e.now().UTC(), e.now().UTC()
+			rec.Outcome, rec.Message = OutcomeNetwork, Printable(err.Error(), MaxMessage)
+			return rec, 0
+		}
 	}
-	pause, _ := Exchange(ctx, e.Client, req, e.Target.Model, e.bodyCap(), e.now, rec)
+	pause, _ := exchange(ctx, e.Client, req, tm, e.Target.Model, e.bodyCap(), e.now, rec, &w.buf)
 	rec.QueueWaitMS = max(0, ms(rec.Started.Sub(t.scheduled)))
 	return rec, pause
+}
+
+// worker is what one worker goroutine keeps from one request to the next.
+type worker struct {
+	buf []byte // the answer's body, read into the same memory every time
 }
 
 // Exchange sends req (whose context carries its timeout) and reads the
@@ -343,8 +445,15 @@ func (e *Engine) do(ctx context.Context, t ticket, idx, round, c int) (*Record, 
 // the pause the server asked for with retry-after, and the body as read (up
 // to bodyCap). now stamps the record; durations come from the monotonic clock.
 func Exchange(ctx context.Context, client *http.Client, req *http.Request, model string, bodyCap int64, now func() time.Time, rec *Record) (time.Duration, []byte) {
-	var tm timing
-	req = req.WithContext(withTrace(req.Context(), &tm))
+	tm := new(timing)
+	req = req.WithContext(withTrace(req.Context(), tm))
+	return exchange(ctx, client, req, tm, model, bodyCap, now, rec, nil)
+}
+
+// exchange is Exchange for a request whose context already carries tm's
+// trace. With buf, the body is read into *buf (kept for the next call) and
+// the body returned is only good until then.
+func exchange(ctx context.Context, client *http.Client, req *http.Request, tm *timing, model string, bodyCap int64, now func() time.Time, rec *Record, buf *[]byte) (time.Duration, []byte) {
 	started := now()
 	mono := time.Now()
 	rec.Started = started.UTC()
@@ -362,7 +471,14 @@ func Exchange(ctx context.Context, client *http.Client, req *http.Request, model
 		return 0, nil
 	}
 	defer resp.Body.Close()
-	body, readErr := io.ReadAll(io.LimitReader(resp.Body, bodyCap+1))
+	var body []byte
+	var readErr error
+	if buf != nil {
+		body, readErr = readCapped(resp.Body, *buf, bodyCap+1)
+		*buf = body
+	} else {
+		body, readErr = io.ReadAll(io.LimitReader(resp.Body, bodyCap+1))
+	}
 	finish()
 	rec.Status = resp.StatusCode
 	rec.Bytes = int64(len(body))
@@ -383,9 +499,31 @@ func Exchange(ctx context.Context, client *http.Client, req *http.Request, model
 	return pause, body
 }
 
-// recordHeaders keeps the headers support and the verdict care about.
+// readCapped reads r to its end or to limit bytes, whichever comes first,
+// as io.ReadAll(io.LimitReader(r, limit)) does, but into b's memory.
+func readCapped(r io.Reader, b []byte, limit int64) ([]byte, error) {
+	b = b[:0]
+	for int64(len(b)) < limit {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // grow
+		}
+		room := min(int64(cap(b)-len(b)), limit-int64(len(b)))
+		n, err := r.Read(b[len(b) : len(b)+int(room)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+	return b, nil
+}
+
+// recordHeaders keeps the headers support and the verdict care about. The
+// names differ by provider but never collide, so both are read.
 func recordHeaders(rec *Record, h http.Header) {
-	rec.OrganizationID = Printable(h.Get("Anthropic-Organization-Id"), 64)
+	rec.OrganizationID = Printable(firstHeader(h, "Anthropic-Organization-Id", "Openai-Organization"), 64)
 	rec.CFRay = Printable(h.Get("Cf-Ray"), 64)
 	rec.CFMitigated = Printable(h.Get("Cf-Mitigated"), 32)
 	rec.Server = Printable(h.Get("Server"), 64)
@@ -397,16 +535,34 @@ func recordHeaders(rec *Record, h http.Header) {
 	rec.ShouldRetry = Printable(h.Get("X-Should-Retry"), 16)
 	for name, vals := range h {
 		l := strings.ToLower(name)
-		if !strings.HasPrefix(l, "anthropic-ratelimit-") || len(vals) == 0 {
+		var key string
+		switch {
+		case strings.HasPrefix(l, "anthropic-ratelimit-"):
+			key = strings.TrimPrefix(l, "anthropic-ratelimit-")
+		case strings.HasPrefix(l, "x-ratelimit-"):
+			key = strings.TrimPrefix(l, "x-ratelimit-")
+		default:
+			continue
+		}
+		if len(vals) == 0 {
 			continue
 		}
 		if rec.RateLimit == nil {
 			rec.RateLimit = map[string]string{}
 		}
 		if len(rec.RateLimit) < 16 {
-			rec.RateLimit[strings.TrimPrefix(l, "anthropic-ratelimit-")] = Printable(vals[0], 64)
+			rec.RateLimit[Printable(key, 64)] = Printable(vals[0], 64)
 		}
 	}
+}
+
+func firstHeader(h http.Header, names ...string) string {
+	for _, n := range names {
+		if v := h.Get(n); v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // failed records a transport error; a request cut by the user's interrupt

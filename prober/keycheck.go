@@ -41,37 +41,43 @@ func InspectKey(src KeySources) (Key, []Finding) {
 		getenv = os.Getenv
 	}
 	var fs []Finding
+	p := src.Provider
+	if p == nil {
+		p = Anthropic
+	}
 	apiKey, token := getenv("ANTHROPIC_API_KEY"), getenv("ANTHROPIC_AUTH_TOKEN")
-	if src.File == "" && !src.UseStdin && apiKey != "" && token != "" && strings.TrimSpace(apiKey) != strings.TrimSpace(token) {
+	if p == Anthropic && src.File == "" && !src.UseStdin && apiKey != "" && token != "" && strings.TrimSpace(apiKey) != strings.TrimSpace(token) {
 		fs = append(fs, Finding{Failed,
 			fmt.Sprintf("ANTHROPIC_API_KEY (%s) and ANTHROPIC_AUTH_TOKEN (%s) are both set and disagree: tools differ in which one they send", Redact(apiKey), Redact(token)),
 			"unset the one you do not mean to use (API keys go in ANTHROPIC_API_KEY; OAuth tokens in ANTHROPIC_AUTH_TOKEN)"})
 	}
-	raw, source := rawKey(src, getenv)
+	raw, source := rawKey(src, p, getenv)
 	key, warnings, err := LoadKey(src)
 	if err != nil {
-		fix := "export ANTHROPIC_API_KEY=… (copy it from the Console), or use --key-file FILE"
+		fix := fmt.Sprintf("export %s=… (copy it from the provider's console), or use --key-file FILE", p.Keys[0].Name)
 		return Key{}, append(fs, Finding{Failed, err.Error(), fix})
 	}
 	fs = append(fs, Finding{Passed, fmt.Sprintf("key from %s: %s (fingerprint %s), sent as %s", key.Source, key.Redacted(), key.Fingerprint(), key.Kind), ""})
 	_ = warnings // the shape checks below say the same, with fixes
-	fs = append(fs, shapeFindings(raw, source, key)...)
+	fs = append(fs, shapeFindings(raw, source, key, p)...)
 	return key, fs
 }
 
 // rawKey returns the key as its source holds it, before trimming, so the
 // shape checks can see what an application reading the same source sees.
-func rawKey(src KeySources, getenv func(string) string) (string, string) {
-	switch {
-	case src.UseStdin, src.File != "":
+func rawKey(src KeySources, p *Provider, getenv func(string) string) (string, string) {
+	if src.UseStdin || src.File != "" {
 		return "", "" // read once by LoadKey; its warnings cover whitespace
-	case getenv("ANTHROPIC_API_KEY") != "":
-		return getenv("ANTHROPIC_API_KEY"), "ANTHROPIC_API_KEY"
 	}
-	return getenv("ANTHROPIC_AUTH_TOKEN"), "ANTHROPIC_AUTH_TOKEN"
+	for _, env := range p.Keys {
+		if v := getenv(env.Name); v != "" {
+			return v, env.Name
+		}
+	}
+	return "", ""
 }
 
-func shapeFindings(raw, source string, key Key) []Finding {
+func shapeFindings(raw, source string, key Key, p *Provider) []Finding {
 	var fs []Finding
 	k := key.Secret()
 	if raw != "" && raw != k {
@@ -99,6 +105,9 @@ func shapeFindings(raw, source string, key Key) []Finding {
 			break
 		}
 	}
+	if p != Anthropic {
+		return append(fs, foreignShape(k, p)...)
+	}
 	switch {
 	case strings.HasPrefix(k, "sk-ant-admin"):
 		fs = append(fs, Finding{Failed, "this is an Admin API key (sk-ant-admin…): it manages the organization and cannot call the Messages API", "create a regular API key (sk-ant-api03-…) in the Console"})
@@ -113,4 +122,18 @@ func shapeFindings(raw, source string, key Key) []Finding {
 		fs = append(fs, Finding{Warned, "the key does not start with sk-ant-: fine for a gateway with its own keys, wrong for api.anthropic.com", ""})
 	}
 	return fs
+}
+
+// foreignShape checks a key for a provider other than Anthropic: the wrong
+// provider's key is the usual mix-up.
+func foreignShape(k string, p *Provider) []Finding {
+	switch {
+	case strings.HasPrefix(k, "sk-ant-"):
+		return []Finding{{Failed, fmt.Sprintf("this is an Anthropic key (sk-ant-…), but the provider is %s", p.Name), fmt.Sprintf("use a %s key, or --provider anthropic", p.Name)}}
+	case strings.HasPrefix(k, "sk-admin-"):
+		return []Finding{{Failed, "this is an admin key (sk-admin-…): it manages the organization and cannot call the API", "create a project API key"}}
+	case !strings.HasPrefix(k, "sk-"):
+		return []Finding{{Warned, "the key does not start with sk-: fine for a gateway with its own keys", ""}}
+	}
+	return nil
 }

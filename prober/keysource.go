@@ -17,10 +17,12 @@ type KeySources struct {
 	// Stdin is read when UseStdin (--key-stdin) is set.
 	Stdin    io.Reader
 	UseStdin bool
+	// Provider names the environment variables to read; nil means Anthropic.
+	Provider *Provider
 }
 
 // ErrNoKey means no source held a key.
-var ErrNoKey = errors.New("no key: set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN), or use --key-file FILE or --key-stdin")
+var ErrNoKey = errors.New("no key")
 
 // maxKeyFile bounds what is read from a key file or stdin; keys are short,
 // and a wrong path to a big file must not be read whole.
@@ -47,6 +49,9 @@ func LoadKey(src KeySources) (Key, []string, error) {
 		}
 		if strings.HasPrefix(k, "sk-ant-oat") && kind == APIKey && source != "ANTHROPIC_API_KEY" {
 			kind = AuthToken
+		}
+		if src.Provider != nil && src.Provider != Anthropic && (source == "stdin" || source == "--key-file") {
+			kind = src.Provider.Keys[0].Kind
 		}
 		return NewKey(k, source, kind), nil
 	}
@@ -88,15 +93,17 @@ func LoadKey(src KeySources) (Key, []string, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	if v := getenv("ANTHROPIC_API_KEY"); v != "" {
-		k, err := clean(v, "ANTHROPIC_API_KEY", APIKey)
-		return k, warnings, err
+	p := src.Provider
+	if p == nil {
+		p = Anthropic
 	}
-	if v := getenv("ANTHROPIC_AUTH_TOKEN"); v != "" {
-		k, err := clean(v, "ANTHROPIC_AUTH_TOKEN", AuthToken)
-		return k, warnings, err
+	for _, env := range p.Keys {
+		if v := getenv(env.Name); v != "" {
+			k, err := clean(v, env.Name, env.Kind)
+			return k, warnings, err
+		}
 	}
-	return Key{}, nil, ErrNoKey
+	return Key{}, nil, fmt.Errorf("%w: set %s, or use --key-file FILE or --key-stdin", ErrNoKey, p.KeyEnvNames())
 }
 
 // unwrapPath drops the operation and path from an *os.PathError, which the

@@ -3,7 +3,6 @@ package prober
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -19,14 +18,26 @@ const (
 	APIVersion = "2023-06-01"
 )
 
-// Target is what a run probes: where, with which model and which key.
+// Target is what a run probes: which API, where, with which model and key.
 type Target struct {
+	// Provider says how to talk to the API; nil means Anthropic.
+	Provider *Provider
 	// BaseURL is the API root; a path prefix (a gateway's) is kept.
 	BaseURL *url.URL
 	Model   string
 	Key     Key
+	// Headers are extra headers a gateway needs (--header).
+	Headers []Header
 	// UserAgent identifies the tool to the API and to support.
 	UserAgent string
+}
+
+// API returns the target's provider.
+func (t Target) API() *Provider {
+	if t.Provider == nil {
+		return Anthropic
+	}
+	return t.Provider
 }
 
 // ParseBaseURL checks a base URL given by the user: an absolute http or https
@@ -54,10 +65,15 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 }
 
 // Endpoint returns the URL of an API path (such as "/v1/messages") under the
-// base URL, keeping any path prefix the base carries.
+// base URL, keeping any path prefix the base carries. A base that already
+// ends in /v1, as OPENAI_BASE_URL conventionally does, is not given another.
 func (t Target) Endpoint(path string) string {
 	u := *t.BaseURL
-	u.Path = strings.TrimSuffix(u.Path, "/") + path
+	base := strings.TrimSuffix(u.Path, "/")
+	if strings.HasSuffix(base, "/v1") && strings.HasPrefix(path, "/v1/") {
+		path = strings.TrimPrefix(path, "/v1")
+	}
+	u.Path = base + path
 	u.RawPath = ""
 	return u.String()
 }
@@ -75,19 +91,15 @@ type messageTurn struct {
 }
 
 // MessageBody returns the JSON body of the tiny probe request.
-func (t Target) MessageBody() []byte {
-	b, _ := json.Marshal(messageBody{
-		Model:     t.Model,
-		MaxTokens: 1,
-		Messages:  []messageTurn{{Role: "user", Content: "hi"}},
-	})
-	return b
-}
+func (t Target) MessageBody() []byte { return t.API().Body(t.Model) }
 
-// NewMessageRequest builds the tiny POST /v1/messages probe with body.
+// ProbeLabel names the tiny request for people, e.g. "POST /v1/messages".
+func (t Target) ProbeLabel() string { return "POST " + t.API().ProbePath }
+
+// NewMessageRequest builds the tiny probe (POST /v1/messages for Anthropic) with body.
 // Callers that send many requests build body once with MessageBody.
 func (t Target) NewMessageRequest(ctx context.Context, body []byte) (*http.Request, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.Endpoint("/v1/messages"), bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.Endpoint(t.API().ProbePath), bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +110,7 @@ func (t Target) NewMessageRequest(ctx context.Context, body []byte) (*http.Reque
 
 // NewModelsRequest builds GET /v1/models, the free probe of which models the key can use.
 func (t Target) NewModelsRequest(ctx context.Context) (*http.Request, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.Endpoint("/v1/models"), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.Endpoint(t.API().ModelsPath), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -107,8 +119,13 @@ func (t Target) NewModelsRequest(ctx context.Context) (*http.Request, error) {
 }
 
 func (t Target) setHeaders(req *http.Request) {
+	for name, v := range t.API().Headers {
+		req.Header.Set(name, v)
+	}
+	for _, h := range t.Headers {
+		req.Header.Set(h.Name, h.Value)
+	}
 	t.Key.Apply(req)
-	req.Header.Set("Anthropic-Version", APIVersion)
 	if t.UserAgent != "" {
 		req.Header.Set("User-Agent", t.UserAgent)
 	}
@@ -117,12 +134,27 @@ func (t Target) setHeaders(req *http.Request) {
 // Curl returns a shell command that reproduces the probe request, with the
 // key replaced by the environment variable it should come from.
 func (t Target) Curl() string {
-	auth := `-H "x-api-key: $ANTHROPIC_API_KEY"`
-	if t.Key.Kind == AuthToken {
-		auth = `-H "authorization: Bearer $ANTHROPIC_AUTH_TOKEN"`
+	p := t.API()
+	env := p.Keys[0]
+	for _, k := range p.Keys {
+		if k.Kind == t.Key.Kind {
+			env = k
+			break
+		}
 	}
-	return fmt.Sprintf("curl -sS -i %s \\\n  %s \\\n  -H 'anthropic-version: %s' \\\n  -H 'content-type: application/json' \\\n  -d %s",
-		shellQuote(t.Endpoint("/v1/messages")), auth, APIVersion, shellQuote(string(t.MessageBody())))
+	auth := fmt.Sprintf(`-H "x-api-key: $%s"`, env.Name)
+	if env.Kind == AuthToken {
+		auth = fmt.Sprintf(`-H "authorization: Bearer $%s"`, env.Name)
+	}
+	lines := []string{"curl -sS -i " + shellQuote(t.Endpoint(p.ProbePath)), auth}
+	for _, name := range sortedKeys(p.Headers) {
+		lines = append(lines, "-H "+shellQuote(name+": "+p.Headers[name]))
+	}
+	for _, h := range t.Headers {
+		lines = append(lines, "-H "+shellQuote(h.Name+": "+h.Shown()))
+	}
+	lines = append(lines, "-H 'content-type: application/json'", "-d "+shellQuote(string(t.MessageBody())))
+	return strings.Join(lines, " \\\n  ")
 }
 
 // shellQuote wraps s in single quotes for POSIX shells.

@@ -39,14 +39,15 @@ type Ticket struct {
 func WriteTicket(w io.Writer, t Ticket) error {
 	bw := bufio.NewWriter(w)
 	h := t.Header
-	fmt.Fprintln(bw, "# HTTP 403 from the Anthropic API: request ids and evidence")
+	api := apiWording(h.Target.Provider)
+	fmt.Fprintf(bw, "# HTTP 403 from the %s: request ids and evidence\n", api.name)
 	fmt.Fprintln(bw)
 	if h.Target.Scenario != "" {
 		fmt.Fprintf(bw, "> This run was against probe's simulated API (scenario %s), not the real API: its ids are made up.\n\n", mdText(h.Target.Scenario))
 	}
 	fmt.Fprintf(bw, "- **Account email:** %s\n", placeholder(t.Email, "<account email>"))
 	fmt.Fprintf(bw, "- **Workspace id:** %s\n", placeholder(t.Workspace, "<workspace id>"))
-	orgs := "none seen (the answers carried no anthropic-organization-id header)"
+	orgs := fmt.Sprintf("none seen (the answers carried no %s header)", api.orgHeader)
 	if s := t.Summary; s != nil && len(s.OrgIDs) > 0 {
 		quoted := make([]string, len(s.OrgIDs))
 		for i, id := range s.OrgIDs {
@@ -93,6 +94,7 @@ func WriteTicket(w io.Writer, t Ticket) error {
 	} else {
 		fmt.Fprintf(bw, "## Failed requests (%d of %d answered)\n\n", failed, answered)
 	}
+	fmt.Fprintf(bw, "Support finds a request by its id (the `%s` header of each answer).\n\n", api.idHeader)
 	fmt.Fprintln(bw, "| time (UTC) | concurrency | status | error type | message | request id |")
 	fmt.Fprintln(bw, "|---|---:|---:|---|---|---|")
 	rows := 0
@@ -152,6 +154,16 @@ func statusText(r *prober.Record) string {
 		return "-"
 	}
 	return fmt.Sprint(r.Status)
+}
+
+// wording is how a ticket names a provider's API and the ids its support asks for.
+type wording struct{ name, idHeader, orgHeader string }
+
+func apiWording(provider string) wording {
+	if provider == "openai" {
+		return wording{"OpenAI API", "x-request-id", "openai-organization"}
+	}
+	return wording{"Anthropic API", "request-id", "anthropic-organization-id"}
 }
 
 // idCell is the request id as the server sent it, saying when it is only

@@ -28,6 +28,10 @@ type Options struct {
 	Latency time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Provider is "" or "anthropic" for the Anthropic API, "openai" for
+	// OpenAI's API shapes. It picks the catalogue the scenario is looked up
+	// in as well as the routes, headers and bodies.
+	Provider string
 }
 
 const (
@@ -39,11 +43,13 @@ const (
 // (sequence numbers, requests in flight). It is safe for concurrent use.
 type API struct {
 	scenario Scenario
+	wire     *wire
 	prefix   string
 	latency  time.Duration
 	now      func() time.Time
 	seed     uint64
 	orgID    string // fixed per API, as one key always belongs to one organization
+	project  string // OpenAI: the key's project, fixed per API too
 
 	mu       sync.Mutex
 	rng      *rand.Rand
@@ -51,12 +57,17 @@ type API struct {
 	requests int64
 	messages int64
 
-	inFlight atomic.Int64 // POST /v1/messages being handled
+	inFlight atomic.Int64 // POST /v1/messages (or /v1/chat/completions) being handled
 }
 
-// New returns a simulated API behaving as the scenario called name.
+// New returns a simulated API of opts.Provider behaving as the scenario
+// called name.
 func New(name string, opts Options) (*API, error) {
-	sc, err := Lookup(name)
+	wire, err := wireFor(opts.Provider)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := wire.lookup(name)
 	if err != nil {
 		return nil, err
 	}
@@ -81,13 +92,17 @@ func New(name string, opts Options) (*API, error) {
 	}
 	a := &API{
 		scenario: sc,
+		wire:     wire,
 		prefix:   prefix,
 		latency:  latency,
 		now:      now,
 		seed:     seed,
 		rng:      rand.New(rand.NewPCG(seed, 0x5ce7a7105)),
 	}
-	a.orgID = a.uuid()
+	a.orgID = wire.orgID(a)
+	if wire == openAIWire {
+		a.project = "proj_" + a.randomString(base62, 24)
+	}
 	return a, nil
 }
 
@@ -101,7 +116,8 @@ func (a *API) Requests() int64 {
 	return a.requests
 }
 
-// MessageRequests returns how many POST .../v1/messages arrived so far.
+// MessageRequests returns how many POST .../v1/messages (for OpenAI, POST
+// .../v1/chat/completions) arrived so far.
 func (a *API) MessageRequests() int64 {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -113,6 +129,8 @@ type route int
 
 const (
 	routeUnknown route = iota
+	// routeMessages is the tiny probe's endpoint: /v1/messages, or OpenAI's
+	// /v1/chat/completions.
 	routeMessages
 	routeCountTokens
 	routeModels
@@ -140,6 +158,7 @@ type call struct {
 	modelID string // for routeModel: the id in the path
 
 	model    string        // the requested model, once the body is validated
+	keyed    bool          // OpenAI: a key arrived, so answers past a 401 name its organization
 	seq      int64         // message sequence number, 0-based; -1 for other requests
 	inFlight int64         // messages in flight at arrival, this one included
 	elapsed  time.Duration // since the API's first request
@@ -150,7 +169,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := &call{api: a, w: w, r: r, header: r.Header, seq: -1}
 	path, served := a.strip(r.URL.Path)
 	if served {
-		c.route, c.modelID = routeOf(path)
+		c.route, c.modelID = a.wire.routeOf(path)
 	}
 	isMessage := c.route == routeMessages && r.Method == http.MethodPost
 	if isMessage {
@@ -160,7 +179,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.seq, c.elapsed = a.arrive(isMessage)
 
 	if !served {
-		c.notFound()
+		a.wire.notFound(c)
 		return
 	}
 	b := a.scenario.behave
@@ -169,32 +188,22 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case c.route == routeUnknown:
-		c.notFound()
+		a.wire.notFound(c)
 		return
 	case r.Method != c.route.method():
-		w.Header().Set("Allow", c.route.method())
-		c.apiError(http.StatusMethodNotAllowed, "invalid_request_error", "Method Not Allowed")
+		a.wire.wrongMethod(c)
 		return
 	}
-	if !c.validHeaders() {
+	if !a.wire.validHeaders(c) {
 		return
 	}
-	if (c.route == routeMessages || c.route == routeCountTokens) && !c.validBody() {
+	if (c.route == routeMessages || c.route == routeCountTokens) && !a.wire.validBody(c) {
 		return
 	}
 	if b.origin != nil && c.in(b.scope) && b.origin(c) {
 		return
 	}
-	switch c.route {
-	case routeMessages:
-		c.message()
-	case routeCountTokens:
-		c.apiJSON(http.StatusOK, map[string]int{"input_tokens": inputTokens})
-	case routeModels:
-		c.listModels()
-	case routeModel:
-		c.getModel()
-	}
+	a.wire.answer(c)
 }
 
 // strip removes the prefix from path and reports whether path is under it.

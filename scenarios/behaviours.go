@@ -92,8 +92,14 @@ func corporateProxy(c *call) bool {
 // abuse is an account flagged for abuse: alone in flight a message goes
 // through, and the more run at once the likelier a 403.
 func abuse(c *call) bool {
-	p := min(0.85, 0.083*float64(c.inFlight-1))
-	return c.forbidWithProbability(p)
+	return c.forbidWithProbability(abuseRate(c.inFlight))
+}
+
+// abuseRate is how likely an abuse-flagged account's message is refused with
+// inFlight messages in flight: never alone, 8% more for each other one, at
+// most 85%.
+func abuseRate(inFlight int64) float64 {
+	return min(0.85, 0.083*float64(inFlight-1))
 }
 
 // cooldownPeriod is how long the cooldown scenario stays flagged after its

@@ -16,6 +16,8 @@ func (c *call) fill(page, ray string) []byte {
 	}
 	return []byte(strings.NewReplacer(
 		"{{ray}}", ray,
+		"{{host}}", c.api.wire.host,
+		"{{probepath}}", c.api.wire.probePath,
 		"{{time}}", c.api.now().UTC().Format("2006-01-02 15:04:05 UTC"),
 		"{{ip}}", html.EscapeString(ip),
 		"{{url}}", html.EscapeString(c.r.Host+c.r.URL.Path),
@@ -27,7 +29,7 @@ func (c *call) fill(page, ray string) []byte {
 const edgeIPRestrictedPage = `<!DOCTYPE html>
 <html class="no-js" lang="en-US">
 <head>
-<title>Edge IP Restricted | api.anthropic.com | Cloudflare</title>
+<title>Edge IP Restricted | {{host}} | Cloudflare</title>
 <meta charset="UTF-8" />
 <meta http-equiv="Content-Type" content="text/html; charset=UTF-8" />
 <meta http-equiv="X-UA-Compatible" content="IE=Edge" />
@@ -48,7 +50,7 @@ const edgeIPRestrictedPage = `<!DOCTYPE html>
     <section class="w-240 lg:w-full mx-auto mb-8 lg:px-8">
       <div id="what-happened-section" class="w-1/2 md:w-full">
         <h2 class="text-3xl leading-tight font-normal mb-4 text-black-dark antialiased">What happened?</h2>
-        <p>You've requested a page on a website (api.anthropic.com) that is on the <a href="https://www.cloudflare.com/5xx-error-landing/" target="_blank">Cloudflare</a> network. The host is configured to not serve traffic on the Cloudflare edge IP address you reached.</p>
+        <p>You've requested a page on a website ({{host}}) that is on the <a href="https://www.cloudflare.com/5xx-error-landing/" target="_blank">Cloudflare</a> network. The host is configured to not serve traffic on the Cloudflare edge IP address you reached.</p>
       </div>
       <div id="resolution-copy-section" class="w-1/2 mt-6 text-15 leading-normal">
         <h2 class="text-3xl leading-tight font-normal mb-4 text-black-dark antialiased">What can I do?</h2>
@@ -89,7 +91,7 @@ const cloudflareBlockPage = `<!DOCTYPE html>
     <div id="cf-error-details" class="cf-error-details-wrapper">
       <div class="cf-wrapper cf-header cf-error-overview">
         <h1 data-translate="block_headline">Sorry, you have been blocked</h1>
-        <h2 class="cf-subheadline"><span data-translate="unable_to_access">You are unable to access</span> api.anthropic.com</h2>
+        <h2 class="cf-subheadline"><span data-translate="unable_to_access">You are unable to access</span> {{host}}</h2>
       </div>
       <div class="cf-section cf-wrapper">
         <div class="cf-columns two">
@@ -120,7 +122,7 @@ const cloudflareBlockPage = `<!DOCTYPE html>
 
 // challengePage is Cloudflare's managed challenge: a page that wants a
 // browser to run JavaScript, which an API client never will.
-const challengePage = `<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title><meta http-equiv="Content-Type" content="text/html; charset=UTF-8"><meta http-equiv="X-UA-Compatible" content="IE=Edge"><meta name="robots" content="noindex,nofollow"><meta name="viewport" content="width=device-width,initial-scale=1"><style>*{box-sizing:border-box;margin:0;padding:0}html{line-height:1.15;-webkit-text-size-adjust:100%;color:#313131;font-family:system-ui,-apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans",sans-serif}body{display:flex;flex-direction:column;height:100vh;min-height:100vh}.main-content{margin:8rem auto;max-width:60rem;padding-left:1.5rem}</style><meta http-equiv="refresh" content="390"></head><body class="no-js"><div class="main-wrapper" role="main"><div class="main-content"><noscript><div class="h2"><span id="challenge-error-text">Enable JavaScript and cookies to continue</span></div></noscript></div></div><script>(function(){window._cf_chl_opt={cvId: '3',cZone: "api.anthropic.com",cType: 'managed',cRay: '{{ray}}',cH: 'simulated',cUPMDTk: "\/v1\/messages?__cf_chl_tk=simulated",cFPWv: 'b',cITimeS: '0',cTplV: 5,cTplB: 'cf',cK: "",fa: "\/v1\/messages?__cf_chl_f_tk=simulated",md: "simulated",mdrd: "simulated"};var cpo = document.createElement('script');cpo.src = '/cdn-cgi/challenge-platform/h/b/orchestrate/chl_page/v1?ray={{ray}}';window._cf_chl_opt.cOgUHash = location.hash === '' && location.href.indexOf('#') !== -1 ? '#' : location.hash;window._cf_chl_opt.cOgUQuery = location.search === '' && location.href.slice(0, location.href.length - window._cf_chl_opt.cOgUHash.length).indexOf('?') !== -1 ? '?' : location.search;document.getElementsByTagName('head')[0].appendChild(cpo);}());</script></body></html>`
+const challengePage = `<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title><meta http-equiv="Content-Type" content="text/html; charset=UTF-8"><meta http-equiv="X-UA-Compatible" content="IE=Edge"><meta name="robots" content="noindex,nofollow"><meta name="viewport" content="width=device-width,initial-scale=1"><style>*{box-sizing:border-box;margin:0;padding:0}html{line-height:1.15;-webkit-text-size-adjust:100%;color:#313131;font-family:system-ui,-apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans",sans-serif}body{display:flex;flex-direction:column;height:100vh;min-height:100vh}.main-content{margin:8rem auto;max-width:60rem;padding-left:1.5rem}</style><meta http-equiv="refresh" content="390"></head><body class="no-js"><div class="main-wrapper" role="main"><div class="main-content"><noscript><div class="h2"><span id="challenge-error-text">Enable JavaScript and cookies to continue</span></div></noscript></div></div><script>(function(){window._cf_chl_opt={cvId: '3',cZone: "{{host}}",cType: 'managed',cRay: '{{ray}}',cH: 'simulated',cUPMDTk: "{{probepath}}?__cf_chl_tk=simulated",cFPWv: 'b',cITimeS: '0',cTplV: 5,cTplB: 'cf',cK: "",fa: "{{probepath}}?__cf_chl_f_tk=simulated",md: "simulated",mdrd: "simulated"};var cpo = document.createElement('script');cpo.src = '/cdn-cgi/challenge-platform/h/b/orchestrate/chl_page/v1?ray={{ray}}';window._cf_chl_opt.cOgUHash = location.hash === '' && location.href.indexOf('#') !== -1 ? '#' : location.hash;window._cf_chl_opt.cOgUQuery = location.search === '' && location.href.slice(0, location.href.length - window._cf_chl_opt.cOgUHash.length).indexOf('?') !== -1 ? '?' : location.search;document.getElementsByTagName('head')[0].appendChild(cpo);}());</script></body></html>`
 
 // zscalerPage is a corporate proxy's block page, here Zscaler's, sent when
 // the company's policy does not allow the destination.

@@ -9,12 +9,23 @@
 // but no request-id; a corporate proxy answers with neither. Whether a
 // failure depends on load is simulated too: some scenarios decide by how many
 // messages are in flight, some by arrival order, some by time.
+//
+// Options.Provider switches the whole simulation to another provider's API
+// shapes: with "openai", OpenAI's routes (POST /v1/chat/completions, GET
+// /v1/models), Bearer auth, x-request-id and its error envelope, and a
+// catalogue of OpenAI scenarios (AllFor, LookupFor). All and Lookup are the
+// Anthropic catalogue.
+//
+// Design notes: everything one provider's API says lives in a wire value
+// (provider.go for Anthropic's, openai.go for OpenAI's): its routes, its
+// validation, its answers and its catalogue. Behaviours of what stands in
+// front of any API (Cloudflare's edge, a corporate proxy, a broken network)
+// are shared. A third provider is one new file declaring its wire and its
+// catalogue, reusing those edge behaviours, plus an entry in wires.
 package scenarios
 
 import (
-	"fmt"
 	"net/http"
-	"strings"
 )
 
 // DefaultModel is the model probe asks for unless told otherwise. The
@@ -45,8 +56,12 @@ type behaviour struct {
 	// origin sees a request that passed validation. It reports whether it
 	// answered; if not, the request gets a healthy answer.
 	origin func(*call) bool
-	// hidesDefault leaves DefaultModel out of /v1/models.
+	// hidesDefault leaves DefaultModel (DefaultOpenAIModel for OpenAI) out
+	// of /v1/models.
 	hidesDefault bool
+	// openAILimits are the limits OpenAI's x-ratelimit-* headers report;
+	// nil means openAIDefaultLimits.
+	openAILimits *openAILimits
 }
 
 // scope is a set of requests a behaviour applies to.
@@ -204,22 +219,13 @@ func edgeOnly(edge func(*call) bool) *behaviour {
 	return &behaviour{scope: scopeEverything, edge: edge}
 }
 
-// All returns every scenario in a stable order, healthy first. The slice is
-// the caller's to keep.
+// All returns every scenario of the Anthropic API in a stable order, healthy
+// first. The slice is the caller's to keep.
 func All() []Scenario {
 	return append([]Scenario(nil), catalogue...)
 }
 
-// Lookup returns the scenario called name.
+// Lookup returns the scenario called name of the Anthropic API.
 func Lookup(name string) (Scenario, error) {
-	for _, s := range catalogue {
-		if s.Name == name {
-			return s, nil
-		}
-	}
-	names := make([]string, len(catalogue))
-	for i, s := range catalogue {
-		names[i] = s.Name
-	}
-	return Scenario{}, fmt.Errorf("unknown scenario %q (known: %s)", name, strings.Join(names, ", "))
+	return anthropicWire.lookup(name)
 }

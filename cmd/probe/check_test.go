@@ -32,34 +32,37 @@ var checkSignature = map[string]string{
 // `probe check` names for every scenario of the catalogue.
 func TestCheckScenarios(t *testing.T) {
 	dir := t.TempDir()
-	for _, sc := range scenarios.All() {
-		want := sc.Signature
-		if s, ok := checkSignature[sc.Name]; ok {
-			want = s
-		}
-		extra := ""
-		if sc.Name == "slow" {
-			extra = " --timeout 300ms" // it never answers; the default 30s would only slow the test
-		}
-		exec := "! exec"
-		if want == "healthy" {
-			exec = "exec"
-		}
-		script := fmt.Sprintf(`# %[1]s: probe check names %[2]s
+	for _, provider := range []string{scenarios.Anthropic, scenarios.OpenAI} {
+		for _, sc := range scenarios.AllFor(provider) {
+			want := sc.Signature
+			if s, ok := checkSignature[sc.Name]; ok {
+				want = s
+			}
+			extra := " --provider " + provider
+			if sc.Name == "slow" {
+				extra += " --timeout 300ms" // it never answers; the default 30s would only slow the test
+			}
+			exec := "! exec"
+			if want == "healthy" {
+				exec = "exec"
+			}
+			script := fmt.Sprintf(`# %[5]s %[1]s: probe check names %[2]s
 %[3]s probe check --scenario %[1]s --output json%[4]s
 stdout '"signature": "%[2]s"'
 ! stdout 'TESTKEY0nly4Scr1pts'
 ! stderr 'TESTKEY0nly4Scr1pts'
-`, sc.Name, want, exec, extra)
-		if want != "healthy" {
-			layer := (map[string]string{"auth_failure": "1", "workspace_denied": "2", "region_blocked": "3", "model_not_enabled": "4", "intermittent_403": "5", "proxy_interference": "Q4"})[want]
-			if layer == "" {
-				layer = "-"
+`, sc.Name, want, exec, extra, provider)
+			if want != "healthy" {
+				layer := (map[string]string{"auth_failure": "1", "workspace_denied": "2", "region_blocked": "3", "model_not_enabled": "4", "intermittent_403": "5", "proxy_interference": "Q4"})[want]
+				if layer == "" {
+					layer = "-"
+				}
+				script += fmt.Sprintf("stdout '\"layer\": \"%s\"'\n", layer)
 			}
-			script += fmt.Sprintf("stdout '\"layer\": \"%s\"'\n", layer)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "check_"+sc.Name+".txtar"), []byte(script), 0o644); err != nil {
-			t.Fatal(err)
+			name := fmt.Sprintf("check_%s_%s.txtar", provider, sc.Name)
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	testscript.Run(t, scriptParams(dir))

@@ -118,11 +118,21 @@ func reproduceCurl(ios *IOStreams, info prober.TargetInfo) string {
 		fmt.Fprintf(ios.Err, "probe: warning: the run file's base URL %q is unusable (%v); the curl uses %s\n", info.BaseURL, err, prober.DefaultBaseURL)
 		base, _ = prober.ParseBaseURL(prober.DefaultBaseURL)
 	}
-	kind := prober.APIKey
+	provider := prober.Anthropic
+	if p, err := prober.ProviderByName(info.Provider); err == nil {
+		provider = p
+	}
+	kind := provider.Keys[0].Kind
 	if info.KeySource == "ANTHROPIC_AUTH_TOKEN" || strings.HasPrefix(info.Key, "sk-ant-oat") {
 		kind = prober.AuthToken
 	}
-	t := prober.Target{BaseURL: base, Model: info.Model, Key: prober.NewKey("", info.KeySource, kind)}
+	// Extra headers are shown by name only: their values were not kept.
+	var headers []prober.Header
+	for _, h := range info.Headers {
+		name, _, _ := strings.Cut(h, ":")
+		headers = append(headers, prober.Header{Name: name, Value: "$" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))})
+	}
+	t := prober.Target{Provider: provider, BaseURL: base, Model: info.Model, Headers: headers, Key: prober.NewKey("", info.KeySource, kind)}
 	return t.Curl()
 }
 

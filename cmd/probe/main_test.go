@@ -41,6 +41,7 @@ func scriptParams(dir string) testscript.Params {
 		Setup: func(env *testscript.Env) error {
 			// A fixed, recognisable key: the scripts check it never leaks.
 			env.Setenv("ANTHROPIC_API_KEY", "sk-ant-api03-TESTKEY0nly4Scr1pts-LEAKCANARY-Zq9xW")
+			env.Setenv("OPENAI_API_KEY", "sk-proj-TESTKEY0nly4Scr1pts-LEAKCANARY-OpenAI-Zq9xW")
 			return nil
 		},
 	}
@@ -58,33 +59,37 @@ func TestScripts(t *testing.T) {
 // untested.
 func TestRampScenarios(t *testing.T) {
 	dir := t.TempDir()
-	for _, sc := range scenarios.All() {
-		// The slow scenario never answers; the default 30s timeout would make
-		// its five early-stop requests take 150s, so it gets a short one.
-		extra := ""
-		if sc.Name == "slow" {
-			extra = " --timeout 300ms"
-		}
-		exit := "! exec"
-		if sc.Signature == "healthy" {
-			exit = "exec"
-		}
-		script := fmt.Sprintf(`# %[1]s: a default ramp reaches %[2]s
+	for _, provider := range []string{scenarios.Anthropic, scenarios.OpenAI} {
+		for _, sc := range scenarios.AllFor(provider) {
+			// The slow scenario never answers; the default 30s timeout would make
+			// its five early-stop requests take 150s, so it gets a short one.
+			extra := " --provider " + provider
+			if sc.Name == "slow" {
+				extra += " --timeout 300ms"
+			}
+			exit := "! exec"
+			if sc.Signature == "healthy" {
+				exit = "exec"
+			}
+			script := fmt.Sprintf(`# %[6]s %[1]s: a default ramp reaches %[2]s
 %[3]s probe ramp --scenario %[1]s --output json --out inproc.jsonl%[4]s
 stdout '"signature": "%[2]s"'
 stdout '"layer": "%[5]s"'
-! stderr 'panic|sk-ant-api03-TESTKEY'
+stdout '"provider": "%[6]s"'
+! stderr 'panic|TESTKEY0nly4Scr1pts'
 jsonl inproc.jsonl
 
 # the same through probe serve, with the base URL's path prefix kept
-exec probe serve --scenario %[1]s --prefix /some/prefix --url-file url.txt &
+exec probe serve --provider %[6]s --scenario %[1]s --prefix /some/prefix --url-file url.txt &
 waitfile url.txt BASE
 %[3]s probe ramp --base-url $BASE --output json --out served.jsonl%[4]s
 stdout '"signature": "%[2]s"'
 jsonl served.jsonl
-`, sc.Name, sc.Signature, exit, extra, sc.Layer)
-		if err := os.WriteFile(filepath.Join(dir, "ramp_"+sc.Name+".txtar"), []byte(script), 0o644); err != nil {
-			t.Fatal(err)
+`, sc.Name, sc.Signature, exit, extra, sc.Layer, provider)
+			name := fmt.Sprintf("ramp_%s_%s.txtar", provider, sc.Name)
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	testscript.Run(t, scriptParams(dir))

@@ -7,17 +7,24 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/llm-probe/probe/prober"
 	"github.com/llm-probe/probe/scenarios"
 )
 
 func newScenariosCmd(ios *IOStreams) *cobra.Command {
-	var output string
+	var output, provider string
 	cmd := &cobra.Command{
 		Use:   "scenarios",
 		Short: "List the simulated API's scenarios",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			all := scenarios.All()
+			if provider == "" {
+				provider = scenarios.Anthropic
+			}
+			if _, err := prober.ProviderByName(provider); err != nil {
+				return usagef("--provider: %v", err)
+			}
+			all := scenarios.AllFor(provider)
 			switch output {
 			case "json":
 				type row struct {
@@ -45,5 +52,6 @@ func newScenariosCmd(ios *IOStreams) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table or json")
+	cmd.Flags().StringVar(&provider, "provider", "", "list the scenarios of this provider's simulated API (default anthropic)")
 	return cmd
 }

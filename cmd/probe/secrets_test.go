@@ -10,14 +10,21 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/llm-probe/probe/prober"
+
 	"github.com/llm-probe/probe/scenarios"
 )
 
-// keySources are the ways a key reaches probe; the property test uses each.
-var keySources = []string{"ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "--key-file", "--key-stdin"}
+// keySources are the ways a key reaches probe, per provider; the property
+// test uses each.
+var keySources = map[string][]string{
+	scenarios.Anthropic: {"ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "--key-file", "--key-stdin"},
+	scenarios.OpenAI:    {"OPENAI_API_KEY", "--key-file", "--key-stdin"},
+}
 
-// freshKey returns a unique key of the Console's shape.
-func freshKey(t *testing.T) string {
+// freshKey returns a unique key of the Console's shape, or of OpenAI's
+// project keys for that provider.
+func freshKey(t *testing.T, provider string) string {
 	t.Helper()
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 	b := make([]byte, 93)
@@ -27,6 +34,9 @@ func freshKey(t *testing.T) string {
 			t.Fatal(err)
 		}
 		b[i] = alphabet[n.Int64()]
+	}
+	if provider == scenarios.OpenAI {
+		return "sk-proj-" + string(b) + "AA"
 	}
 	return "sk-ant-api03-" + string(b) + "AA"
 }
@@ -39,7 +49,7 @@ func leaks(key, text string) []string {
 		base64.StdEncoding.EncodeToString([]byte(key)),
 		base64.URLEncoding.EncodeToString([]byte(key)),
 		base64.RawStdEncoding.EncodeToString([]byte(key))}
-	secret := strings.TrimPrefix(key, "sk-ant-api03-")
+	secret := strings.TrimPrefix(strings.TrimPrefix(key, "sk-ant-api03-"), "sk-proj-")
 	for i := 0; i+12 <= len(secret); i++ {
 		needles = append(needles, secret[i:i+12])
 	}
@@ -51,23 +61,27 @@ func leaks(key, text string) []string {
 	return found
 }
 
-// TestSecretsNeverLeak runs every command against every scenario with a
-// fresh key from a rotating key source (and all four sources on two
-// scenarios), then searches stdout, stderr and every file written for any
-// part of the key.
+// TestSecretsNeverLeak runs every command against every scenario of both
+// providers with a fresh key from a rotating key source (and every source on
+// two scenarios), half of them also with a secret gateway header, then
+// searches stdout, stderr and every file written for any part of either.
 func TestSecretsNeverLeak(t *testing.T) {
-	type combo struct{ scenario, source string }
+	type combo struct{ provider, scenario, source string }
 	var combos []combo
-	for i, sc := range scenarios.All() {
-		combos = append(combos, combo{sc.Name, keySources[i%len(keySources)]})
+	for _, provider := range []string{scenarios.Anthropic, scenarios.OpenAI} {
+		sources := keySources[provider]
+		for i, sc := range scenarios.AllFor(provider) {
+			combos = append(combos, combo{provider, sc.Name, sources[i%len(sources)]})
+		}
+		for _, src := range sources {
+			combos = append(combos, combo{provider, "abuse", src}, combo{provider, "revoked-key", src})
+		}
 	}
-	for _, src := range keySources {
-		combos = append(combos, combo{"abuse", src}, combo{"revoked-key", src})
-	}
-	for _, c := range combos {
-		t.Run(c.scenario+"/"+c.source, func(t *testing.T) {
+	for i, c := range combos {
+		t.Run(c.provider+"/"+c.scenario+"/"+c.source, func(t *testing.T) {
 			t.Parallel()
-			key := freshKey(t)
+			key := freshKey(t, c.provider)
+			secrets := []string{key}
 			dir := t.TempDir()
 			env := map[string]string{}
 			keyArgs := []string{}
@@ -84,15 +98,22 @@ func TestSecretsNeverLeak(t *testing.T) {
 			default:
 				env[c.source] = key
 			}
-			target := append([]string{"--scenario", c.scenario, "--timeout", "500ms"}, keyArgs...)
+			target := append([]string{"--provider", c.provider, "--scenario", c.scenario, "--timeout", "500ms"}, keyArgs...)
+			if i%2 == 0 {
+				token := freshKey(t, c.provider)
+				secrets = append(secrets, token)
+				target = append(target, "--header", "X-Gateway-Token: "+token, "--header", "X-Team: probe")
+			}
 			run := func(args ...string) {
 				t.Helper()
 				ios, out, errb := TestStreams(env)
 				ios.In = strings.NewReader(stdin)
 				code := Main(t.Context(), args, ios)
 				for _, where := range []struct{ name, text string }{{"stdout", out.String()}, {"stderr", errb.String()}} {
-					if l := leaks(key, where.text); len(l) > 0 {
-						t.Errorf("probe %s (exit %d): %s shows %q", strings.Join(args, " "), code, where.name, l[0])
+					for _, secret := range secrets {
+						if l := leaks(secret, where.text); len(l) > 0 {
+							t.Errorf("probe %s (exit %d): %s shows %q", strings.Join(args, " "), code, where.name, l[0])
+						}
 					}
 				}
 			}
@@ -122,8 +143,10 @@ func TestSecretsNeverLeak(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				if l := leaks(key, string(b)); len(l) > 0 {
-					t.Errorf("%s shows %q", d.Name(), l[0])
+				for _, secret := range secrets {
+					if l := leaks(secret, string(b)); len(l) > 0 {
+						t.Errorf("%s shows %q", d.Name(), l[0])
+					}
 				}
 				return nil
 			})
@@ -136,7 +159,10 @@ func TestSecretsNeverLeak(t *testing.T) {
 
 // TestLeaksFindsTheKey proves the search above would see a leak.
 func TestLeaksFindsTheKey(t *testing.T) {
-	key := freshKey(t)
+	if !(prober.Header{Name: "X-Gateway-Token"}).Secret() {
+		t.Fatal("X-Gateway-Token is not treated as a secret; the property test relies on it")
+	}
+	key := freshKey(t, scenarios.Anthropic)
 	for _, text := range []string{key, "x" + key[20:32] + "y", base64.StdEncoding.EncodeToString([]byte(key))} {
 		if len(leaks(key, text)) == 0 {
 			t.Errorf("leaks(%q) found nothing", text)

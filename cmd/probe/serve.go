@@ -22,6 +22,7 @@ type serveOptions struct {
 	Prefix   string
 	Seed     int64
 	URLFile  string
+	Provider string
 }
 
 func newServeCmd(ios *IOStreams) *cobra.Command {
@@ -42,6 +43,7 @@ func newServeCmd(ios *IOStreams) *cobra.Command {
 	fs.StringVar(&opts.Prefix, "prefix", "", "serve only under this path prefix, as a gateway would (e.g. /gateway/anthropic)")
 	fs.Int64Var(&opts.Seed, "seed", 0, "seed of the simulated API")
 	fs.StringVar(&opts.URLFile, "url-file", "", "write the base URL to this file once listening (for scripts)")
+	fs.StringVar(&opts.Provider, "provider", "anthropic", "which API the simulation speaks: anthropic or openai")
 	return cmd
 }
 
@@ -49,7 +51,7 @@ func serveRun(ctx context.Context, ios *IOStreams, opts *serveOptions) error {
 	if opts.Prefix != "" && (!strings.HasPrefix(opts.Prefix, "/") || strings.HasSuffix(opts.Prefix, "/")) {
 		return usagef("--prefix %q: start with / and do not end with /", opts.Prefix)
 	}
-	api, err := scenarios.New(opts.Scenario, scenarios.Options{Seed: opts.Seed, Prefix: opts.Prefix})
+	api, err := scenarios.New(opts.Scenario, scenarios.Options{Seed: opts.Seed, Prefix: opts.Prefix, Provider: opts.Provider})
 	if err != nil {
 		return usageError{err}
 	}

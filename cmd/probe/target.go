@@ -14,9 +14,7 @@ import (
 	"github.com/llm-probe/probe/scenarios"
 )
 
-// demoKey is sent to the simulated API when the user has no key: it lets a
-// first-time user try every command, and it is no secret.
-// It has the length of a real key so `probe check` finds nothing odd in it.
+// demoKey is the Anthropic demo key (see demoKeys), of a real key's length.
 const demoKey = "sk-ant-api03-SIMULATED-demo-key-not-a-secret-0000000000000000000000000000000000000000000000000000000000000AA"
 
 // targetOptions are the flags that say what to probe, shared by every
@@ -29,6 +27,8 @@ type targetOptions struct {
 	Key      string // refused: exists to explain why
 	Scenario string
 	Seed     int64
+	Provider string
+	Headers  []string
 }
 
 func (o *targetOptions) register(fs *pflag.FlagSet) {
@@ -40,6 +40,8 @@ func (o *targetOptions) register(fs *pflag.FlagSet) {
 	_ = fs.MarkHidden("key")
 	fs.StringVar(&o.Scenario, "scenario", "", "run against the built-in simulated API in this scenario (see 'probe scenarios')")
 	fs.Int64Var(&o.Seed, "seed", 0, "seed of the simulated API (with --scenario)")
+	fs.StringVar(&o.Provider, "provider", "", "API to probe: "+strings.Join(prober.ProviderNames(), " or ")+" (default: inferred from the base URL, else anthropic)")
+	fs.StringArrayVar(&o.Headers, "header", nil, "extra request header 'Name: value' for gateways (repeatable; values of secret-looking names are redacted everywhere)")
 }
 
 // resolvedTarget is a target ready to probe, with what it took to get there.
@@ -69,7 +71,7 @@ func (o *targetOptions) resolve(ios *IOStreams) (*resolvedTarget, error) {
 		return nil, usageError{err}
 	}
 	rt.Warnings = warnings
-	if key.Secret() == demoKey {
+	if demo, ok := demoKeys[rt.Target.API().Name]; ok && key.Secret() == demo {
 		key.Source = "demo key (simulated API)"
 	}
 	rt.Target.Key = key
@@ -82,51 +84,101 @@ func (o *targetOptions) resolve(ios *IOStreams) (*resolvedTarget, error) {
 // key itself and treats its absence as a finding, not a usage error.
 func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 	if o.Key != "" {
-		return nil, usagef("--key is refused: a key on the command line is saved in shell history and visible in ps; use ANTHROPIC_API_KEY, --key-file FILE or --key-stdin")
+		return nil, usagef("--key is refused: a key on the command line is saved in shell history and visible in ps; use the provider's key variable (e.g. ANTHROPIC_API_KEY), --key-file FILE or --key-stdin")
 	}
 	if o.Scenario != "" && o.BaseURL != "" {
 		return nil, usagef("--scenario and --base-url exclude each other: a scenario runs its own simulated API")
 	}
-	model := firstSet(o.Model, ios.Getenv("ANTHROPIC_MODEL"), prober.DefaultModel)
+	var provider *prober.Provider
+	if o.Provider != "" {
+		p, err := prober.ProviderByName(o.Provider)
+		if err != nil {
+			return nil, usagef("--provider: %v", err)
+		}
+		provider = p
+	}
+	if provider == nil && o.BaseURL != "" {
+		if u, err := prober.ParseBaseURL(o.BaseURL); err == nil {
+			provider = prober.InferProvider(u)
+		}
+	}
+	if provider == nil {
+		provider = prober.Anthropic
+	}
+	var headers []prober.Header
+	for _, raw := range o.Headers {
+		h, err := prober.ParseHeader(raw)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		headers = append(headers, h)
+	}
+
+	modelEnv := ""
+	if provider == prober.Anthropic {
+		modelEnv = ios.Getenv("ANTHROPIC_MODEL")
+	}
+	model := firstSet(o.Model, modelEnv, provider.DefaultModel)
 	if strings.TrimSpace(model) == "" || strings.ContainsAny(model, "\r\n") {
 		return nil, usagef("--model %q is not a model name", model)
 	}
 	rt := &resolvedTarget{Close: func() {}}
-	rt.Keys = prober.KeySources{Getenv: ios.Getenv, File: o.KeyFile, Stdin: ios.In, UseStdin: o.KeyStdin}
+	rt.Keys = prober.KeySources{Getenv: ios.Getenv, File: o.KeyFile, Stdin: ios.In, UseStdin: o.KeyStdin, Provider: provider}
 	var raw string
 	switch {
 	case o.Scenario != "":
-		base, stop, err := startScenario(o.Scenario, scenarios.Options{Seed: o.Seed})
+		base, stop, err := startScenario(o.Scenario, scenarios.Options{Seed: o.Seed, Provider: provider.Name})
 		if err != nil {
 			return nil, usageError{err}
 		}
 		raw, rt.BaseSource, rt.Close = base, "simulated API, scenario "+o.Scenario, stop
-		// A first-time user has no key: the simulated API takes a demo one.
-		if o.KeyFile == "" && !o.KeyStdin && ios.Getenv("ANTHROPIC_API_KEY") == "" && ios.Getenv("ANTHROPIC_AUTH_TOKEN") == "" {
-			rt.Keys.Getenv = func(name string) string {
-				if name == "ANTHROPIC_API_KEY" {
-					return demoKey
-				}
-				return ios.Getenv(name)
-			}
+		if o.KeyFile == "" && !o.KeyStdin && !anyKeySet(ios, provider) {
+			rt.Keys.Getenv = withDemoKey(ios.Getenv, provider)
 		}
 	case o.BaseURL != "":
 		raw, rt.BaseSource = o.BaseURL, "--base-url"
-	case ios.Getenv("ANTHROPIC_BASE_URL") != "":
-		raw, rt.BaseSource = ios.Getenv("ANTHROPIC_BASE_URL"), "ANTHROPIC_BASE_URL"
+	case ios.Getenv(provider.BaseURLEnv) != "":
+		raw, rt.BaseSource = ios.Getenv(provider.BaseURLEnv), provider.BaseURLEnv
 	default:
-		raw, rt.BaseSource = prober.DefaultBaseURL, "default"
+		raw, rt.BaseSource = provider.DefaultBaseURL, "default"
 	}
 	base, err := prober.ParseBaseURL(raw)
 	if err != nil {
 		rt.Close()
 		return nil, usageError{err}
 	}
-	rt.Target = prober.Target{BaseURL: base, Model: model, UserAgent: "probe/" + version()}
+	rt.Target = prober.Target{Provider: provider, BaseURL: base, Model: model, Headers: headers, UserAgent: "probe/" + version()}
 	rt.Info = rt.Target.Info()
 	rt.Info.Scenario = o.Scenario
 	rt.Limits = prober.LimitsFor(base)
 	return rt, nil
+}
+
+// demoKeys are sent to the simulated API when the user has no key: they let
+// a first-time user try every command, and they are no secret. Each has the
+// shape of its provider's keys, so `probe check` finds nothing odd in it.
+var demoKeys = map[string]string{
+	"anthropic": demoKey,
+	"openai":    "sk-proj-SIMULATED-demo-key-not-a-secret-0000000000000000000000000000000000000000000000000000AA",
+}
+
+func anyKeySet(ios *IOStreams, p *prober.Provider) bool {
+	for _, k := range p.Keys {
+		if ios.Getenv(k.Name) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// withDemoKey answers the provider's first key variable with its demo key.
+func withDemoKey(getenv func(string) string, p *prober.Provider) func(string) string {
+	return func(name string) string {
+		if name == p.Keys[0].Name {
+			return demoKeys[p.Name]
+		}
+		return getenv(name)
+	}
 }
 
 // startScenario serves a simulated API on an ephemeral loopback port.
