@@ -19,6 +19,8 @@ type KeySources struct {
 	UseStdin bool
 	// Provider names the environment variables to read; nil means Anthropic.
 	Provider *Provider
+	// Strict turns the warning about a key file others can read into an error.
+	Strict bool
 }
 
 // ErrNoKey means no source held a key.
@@ -75,7 +77,11 @@ func LoadKey(src KeySources) (Key, []string, error) {
 			return Key{}, nil, fmt.Errorf("--key-file %s: is a directory", src.File)
 		}
 		if info.Mode().Perm()&0o077 != 0 {
-			warnings = append(warnings, fmt.Sprintf("--key-file %s is readable by others (mode %04o): chmod 600 it", src.File, info.Mode().Perm()))
+			msg := fmt.Sprintf("--key-file %s is readable by others (mode %04o): chmod 600 it", src.File, info.Mode().Perm())
+			if src.Strict {
+				return Key{}, nil, errors.New(msg + " (refused with --strict)")
+			}
+			warnings = append(warnings, msg)
 		}
 		f, err := os.Open(src.File)
 		if err != nil {

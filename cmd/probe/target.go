@@ -28,6 +28,7 @@ type targetOptions struct {
 	Seed     int64
 	Provider string
 	Headers  []string
+	Strict   bool
 }
 
 func (o *targetOptions) register(fs *pflag.FlagSet) {
@@ -35,6 +36,7 @@ func (o *targetOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Model, "model", "", "model to probe (default $ANTHROPIC_MODEL or "+prober.DefaultModel+")")
 	fs.StringVar(&o.KeyFile, "key-file", "", "read the key from this file (mode 600)")
 	fs.BoolVar(&o.KeyStdin, "key-stdin", false, "read the key from standard input")
+	fs.BoolVar(&o.Strict, "strict", false, "refuse a --key-file that others can read, instead of warning")
 	fs.StringVar(&o.Key, "key", "", "refused: a key on the command line leaks into shell history and ps")
 	_ = fs.MarkHidden("key")
 	fs.StringVar(&o.Scenario, "scenario", "", "run against the built-in simulated API in this scenario (see 'probe scenarios')")
@@ -122,7 +124,7 @@ func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 		return nil, usagef("--model %q is not a model name", model)
 	}
 	rt := &resolvedTarget{Close: func() {}}
-	rt.Keys = prober.KeySources{Getenv: ios.Getenv, File: o.KeyFile, Stdin: ios.In, UseStdin: o.KeyStdin, Provider: provider}
+	rt.Keys = prober.KeySources{Getenv: ios.Getenv, File: o.KeyFile, Stdin: ios.In, UseStdin: o.KeyStdin, Provider: provider, Strict: o.Strict}
 	var raw string
 	switch {
 	case o.Scenario != "":
