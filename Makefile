@@ -49,5 +49,13 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; \
 	done
 
+# The micro-benchmarks (allocs/op of the hot path), then the harness: probe
+# against vegeta and hey on a loopback server, in one run, written to
+# bench/RESULTS.md with the machine it ran on. It takes several minutes and
+# builds the pinned vegeta and hey once (through the Go module proxy); it
+# sends requests only to its own server on 127.0.0.1. Not part of `make test`.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@set -e; micro=$$(mktemp); trap 'rm -f "$$micro"' EXIT; \
+	$(GO) test -run '^$$' -bench . -benchmem ./... >"$$micro" || { cat "$$micro"; exit 1; }; \
+	cat "$$micro"; \
+	GO=$(GO) $(GO) run ./bench/cmd/harness -micro "$$micro" -out bench/RESULTS.md

@@ -262,10 +262,64 @@ func appendJSONTime(b []byte, t time.Time) ([]byte, bool) {
 // their exact name, so that encoding/json's case-insensitive matching and
 // its handling of unknown keys, nulls and type errors never come into it.
 func decodeRecord(line []byte, r *Record) bool {
+	var d recordDecoder
+	return d.decode(line, r)
+}
+
+// recordDecoder is decodeRecord with memory kept from one line to the
+// next. All the strings of a record are built as one (the arena) and
+// sliced from it, one allocation instead of one per field; values repeated
+// on every line (outcomes, header names) are not allocated at all.
+type recordDecoder struct {
+	scanner
+	arena []byte
+	strs  []pendingString
+	pairs []pendingPair
+}
+
+// strRef is a decoded string: a constant, or a span of the arena.
+type strRef struct {
+	s          string
+	start, end int // end < 0: s
+}
+
+func (v strRef) in(text string) string {
+	if v.end < 0 {
+		return v.s
+	}
+	return text[v.start:v.end]
+}
+
+type pendingString struct {
+	dst *string
+	v   strRef
+}
+
+type pendingPair struct {
+	m    map[string]string
+	k, v strRef
+}
+
+func (d *recordDecoder) decode(line []byte, r *Record) bool {
 	if !fastRecordCodec {
 		return false
 	}
-	d := scanner{b: line}
+	d.scanner = scanner{b: line}
+	d.arena, d.strs, d.pairs = d.arena[:0], d.strs[:0], d.pairs[:0]
+	if !d.object(r) {
+		return false
+	}
+	text := string(d.arena)
+	for _, p := range d.strs {
+		*p.dst = p.v.in(text)
+	}
+	for _, p := range d.pairs {
+		p.m[p.k.in(text)] = p.v.in(text)
+	}
+	return true
+}
+
+func (d *recordDecoder) object(r *Record) bool {
 	d.ws()
 	if !d.eat('{') {
 		return false
@@ -300,11 +354,11 @@ func decodeRecord(line []byte, r *Record) bool {
 }
 
 // field decodes the value of one key of a record.
-func (d *scanner) field(r *Record, key []byte) bool {
+func (d *recordDecoder) field(r *Record, key []byte) bool {
 	var ok bool
 	switch string(key) {
 	case "kind":
-		r.Kind, ok = d.str()
+		ok = d.strInto(&r.Kind)
 	case "step":
 		r.Step, ok = d.int()
 	case "round":
@@ -338,31 +392,29 @@ func (d *scanner) field(r *Record, key []byte) bool {
 	case "status":
 		r.Status, ok = d.int()
 	case "outcome":
-		var s string
-		s, ok = d.str()
-		r.Outcome = Outcome(s)
+		ok = d.strInto((*string)(&r.Outcome))
 	case "error_type":
-		r.ErrorType, ok = d.str()
+		ok = d.strInto(&r.ErrorType)
 	case "message":
-		r.Message, ok = d.str()
+		ok = d.strInto(&r.Message)
 	case "request_id":
-		r.RequestID, ok = d.str()
+		ok = d.strInto(&r.RequestID)
 	case "request_id_source":
-		r.RequestIDSource, ok = d.str()
+		ok = d.strInto(&r.RequestIDSource)
 	case "organization_id":
-		r.OrganizationID, ok = d.str()
+		ok = d.strInto(&r.OrganizationID)
 	case "cf_ray":
-		r.CFRay, ok = d.str()
+		ok = d.strInto(&r.CFRay)
 	case "cf_mitigated":
-		r.CFMitigated, ok = d.str()
+		ok = d.strInto(&r.CFMitigated)
 	case "server":
-		r.Server, ok = d.str()
+		ok = d.strInto(&r.Server)
 	case "content_type":
-		r.ContentType, ok = d.str()
+		ok = d.strInto(&r.ContentType)
 	case "retry_after":
-		r.RetryAfter, ok = d.str()
+		ok = d.strInto(&r.RetryAfter)
 	case "should_retry":
-		r.ShouldRetry, ok = d.str()
+		ok = d.strInto(&r.ShouldRetry)
 	case "ratelimit":
 		ok = d.stringMap(&r.RateLimit)
 	case "bytes":
@@ -370,10 +422,120 @@ func (d *scanner) field(r *Record, key []byte) bool {
 	case "truncated":
 		r.Truncated, ok = d.bool()
 	case "net_error":
-		r.NetError, ok = d.str()
+		ok = d.strInto(&r.NetError)
 	}
 	return ok
 }
+
+// strInto decodes a string value into *dst (once the line is done).
+func (d *recordDecoder) strInto(dst *string) bool {
+	v, ok := d.str()
+	if ok {
+		d.strs = append(d.strs, pendingString{dst, v})
+	}
+	return ok
+}
+
+// str reads a string value: escapes of one character are decoded; \u
+// escapes, invalid UTF-8 (which encoding/json would replace) and anything
+// but a string are left to encoding/json.
+func (d *recordDecoder) str() (strRef, bool) {
+	if !d.eat('"') {
+		return strRef{}, false
+	}
+	start := d.i
+	plain, ascii := true, true
+	for d.i < len(d.b) {
+		c := d.b[d.i]
+		switch {
+		case c == '"':
+			raw := d.b[start:d.i]
+			d.i++
+			if !ascii && !utf8.Valid(raw) {
+				return strRef{}, false
+			}
+			if plain {
+				if s, ok := interned[string(raw)]; ok {
+					return strRef{s: s, end: -1}, true
+				}
+				from := len(d.arena)
+				d.arena = append(d.arena, raw...)
+				return strRef{start: from, end: len(d.arena)}, true
+			}
+			return d.unescape(raw)
+		case c < 0x20:
+			return strRef{}, false
+		case c == '\\':
+			plain = false
+			if d.i+1 >= len(d.b) {
+				return strRef{}, false
+			}
+			d.i += 2 // the escaped character is checked by unescape
+			continue
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+		d.i++
+	}
+	return strRef{}, false
+}
+
+// unescape decodes the one-character escapes of raw into the arena.
+func (d *recordDecoder) unescape(raw []byte) (strRef, bool) {
+	from := len(d.arena)
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c != '\\' {
+			d.arena = append(d.arena, c)
+			continue
+		}
+		i++
+		switch raw[i] {
+		case '"', '\\', '/':
+			d.arena = append(d.arena, raw[i])
+		case 'b':
+			d.arena = append(d.arena, '\b')
+		case 'f':
+			d.arena = append(d.arena, '\f')
+		case 'n':
+			d.arena = append(d.arena, '\n')
+		case 'r':
+			d.arena = append(d.arena, '\r')
+		case 't':
+			d.arena = append(d.arena, '\t')
+		default: // \u, or not an escape at all
+			return strRef{}, false
+		}
+	}
+	return strRef{start: from, end: len(d.arena)}, true
+}
+
+// interned are the strings that recur on every line of a run file; they
+// are decoded without being allocated again.
+var interned = func() map[string]string {
+	m := map[string]string{}
+	for _, s := range []string{
+		"", "request", "message", "true", "1", "0", "cloudflare", "application/json", "text/html", "text/html; charset=UTF-8",
+		IDFromRequestID, IDFromXRequestID, IDFromBody, IDFromCFRay,
+		string(OutcomeOK), string(OutcomeAuth), string(OutcomeKeyNotReceived), string(OutcomePermission),
+		string(OutcomeWorkspace), string(OutcomeModel), string(OutcomeForbiddenEdge), string(OutcomeEdgeBlock),
+		string(OutcomeChallenge), string(OutcomeProxyPage), string(OutcomeBilling), string(OutcomeRateLimit),
+		string(OutcomeOverloaded), string(OutcomeServer), string(OutcomeBadRequest), string(OutcomeNotFound),
+		string(OutcomeRedirect), string(OutcomeUnexpected), string(OutcomeDNS), string(OutcomeRefused),
+		string(OutcomeReset), string(OutcomeTimeout), string(OutcomeTLS), string(OutcomeNetwork), string(OutcomeCanceled),
+		"permission_error", "rate_limit_error", "overloaded_error", "authentication_error", "forbidden", "Permission denied",
+	} {
+		m[s] = s
+	}
+	// The rate-limit headers, as recordHeaders keys them.
+	for _, what := range []string{"requests", "tokens", "input-tokens", "output-tokens"} {
+		for _, part := range []string{"limit", "remaining", "reset"} {
+			m[what+"-"+part] = what + "-" + part // anthropic-ratelimit-*
+			m[part+"-"+what] = part + "-" + what // x-ratelimit-*
+		}
+	}
+	return m
+}()
 
 // scanner reads the strict subset of JSON the fast paths accept.
 type scanner struct {
@@ -428,93 +590,15 @@ func (d *scanner) plainString() ([]byte, bool) {
 	return nil, false
 }
 
-// str reads a string value: escapes of one character are decoded; \u
-// escapes, invalid UTF-8 (which encoding/json would replace) and anything
-// but a string are left to encoding/json.
+// str reads a string value as recordDecoder.str does, for a one-off read.
 func (d *scanner) str() (string, bool) {
-	if !d.eat('"') {
+	rd := recordDecoder{scanner: *d}
+	v, ok := rd.str()
+	*d = rd.scanner
+	if !ok {
 		return "", false
 	}
-	start := d.i
-	plain, ascii := true, true
-	for d.i < len(d.b) {
-		c := d.b[d.i]
-		switch {
-		case c == '"':
-			raw := d.b[start:d.i]
-			d.i++
-			if !ascii && !utf8.Valid(raw) {
-				return "", false
-			}
-			if plain {
-				return internString(raw), true
-			}
-			return unescape(raw)
-		case c < 0x20:
-			return "", false
-		case c == '\\':
-			plain = false
-			if d.i+1 >= len(d.b) {
-				return "", false
-			}
-			d.i += 2 // the escaped character is checked by unescape
-			continue
-		case c >= utf8.RuneSelf:
-			ascii = false
-		}
-		d.i++
-	}
-	return "", false
-}
-
-// unescape decodes the one-character escapes of raw.
-func unescape(raw []byte) (string, bool) {
-	out := make([]byte, 0, len(raw))
-	for i := 0; i < len(raw); i++ {
-		c := raw[i]
-		if c != '\\' {
-			out = append(out, c)
-			continue
-		}
-		i++
-		switch raw[i] {
-		case '"', '\\', '/':
-			out = append(out, raw[i])
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		default: // \u, or not an escape at all
-			return "", false
-		}
-	}
-	return string(out), true
-}
-
-// internString returns the few values repeated on every record without
-// allocating them again.
-func internString(b []byte) string {
-	switch string(b) {
-	case "request":
-		return "request"
-	case "ok":
-		return "ok"
-	case IDFromRequestID:
-		return IDFromRequestID
-	case "application/json":
-		return "application/json"
-	case "cloudflare":
-		return "cloudflare"
-	case "":
-		return ""
-	}
-	return string(b)
+	return v.in(string(rd.arena)), true
 }
 
 // number reads a JSON number, returning its text.
@@ -614,7 +698,7 @@ func (d *scanner) time(t *time.Time) bool {
 
 // stringMap reads an object of strings into *m as encoding/json does: into
 // the map already there, or a new one (even for {}).
-func (d *scanner) stringMap(m *map[string]string) bool {
+func (d *recordDecoder) stringMap(m *map[string]string) bool {
 	if !d.eat('{') {
 		return false
 	}
@@ -640,7 +724,7 @@ func (d *scanner) stringMap(m *map[string]string) bool {
 		if !ok {
 			return false
 		}
-		(*m)[k] = v
+		d.pairs = append(d.pairs, pendingPair{*m, k, v})
 		d.ws()
 		if d.eat(',') {
 			continue

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"sync"
 )
 
@@ -113,8 +114,47 @@ func ReadRun(r io.Reader, fn func(*Record) error) (*RunFile, error) {
 		Kind   string `json:"kind"`
 		Schema int    `json:"schema"`
 	}
+	// line reads one line after the header: a record the decoding stage
+	// took (rec), or anything else, read here with encoding/json.
+	line := func(line []byte, rec *Record) error {
+		if rec != nil {
+			rf.Records++
+			return fn(rec)
+		}
+		kind.Kind = ""
+		if err := json.Unmarshal(line, &kind); err != nil {
+			rf.Skipped++
+			return nil
+		}
+		switch kind.Kind {
+		case "request":
+			var rec Record
+			if err := json.Unmarshal(line, &rec); err != nil {
+				rf.Skipped++
+				return nil
+			}
+			rf.Records++
+			return fn(&rec)
+		case "verdict":
+			var f RunFooter
+			if err := json.Unmarshal(line, &f); err != nil {
+				rf.Skipped++
+				return nil
+			}
+			rf.Footer = &f
+		default:
+			rf.Skipped++
+		}
+		return nil
+	}
+	dec := newDecodeStage(line)
+	defer dec.stop()
 	for {
 		if !sc.Scan() {
+			// What was read before the end (or the error) is passed on first.
+			if err := dec.flush(); err != nil {
+				return rf, err
+			}
 			err := sc.Err()
 			if errors.Is(err, bufio.ErrTooLong) {
 				return rf, fmt.Errorf("run file has a line over %d bytes: not a probe run file or corrupted", maxLine)
@@ -129,62 +169,167 @@ func ReadRun(r io.Reader, fn func(*Record) error) (*RunFile, error) {
 			continue
 		}
 		if !first {
-			// The fast path for the lines that are nearly all of a run
-			// file; whatever it does not take is read below as before.
-			rec := new(Record)
-			if decodeRecord(line, rec) && rec.Kind == "request" {
-				rf.Records++
-				if err := fn(rec); err != nil {
-					return rf, err
-				}
-				continue
-			}
-		}
-		kind.Kind = ""
-		if err := json.Unmarshal(line, &kind); err != nil {
-			if first {
-				return rf, errors.New("not a probe run file (the first line is not a JSON run header)")
-			}
-			rf.Skipped++
-			continue
-		}
-		if first {
-			if kind.Kind != "run" {
-				return rf, errors.New("not a probe run file (the first line is not a run header)")
-			}
-			if kind.Schema > SchemaVersion {
-				return rf, fmt.Errorf("run file has schema version %d; this probe reads up to %d: upgrade probe", kind.Schema, SchemaVersion)
-			}
-			if err := json.Unmarshal(line, &rf.Header); err != nil {
-				return rf, fmt.Errorf("run file header: %v", err)
-			}
-			first = false
-			continue
-		}
-		switch kind.Kind {
-		case "request":
-			var rec Record
-			if err := json.Unmarshal(line, &rec); err != nil {
-				rf.Skipped++
-				continue
-			}
-			rf.Records++
-			if err := fn(&rec); err != nil {
+			if err := dec.add(line); err != nil {
 				return rf, err
 			}
-		case "verdict":
-			var f RunFooter
-			if err := json.Unmarshal(line, &f); err != nil {
-				rf.Skipped++
-				continue
-			}
-			rf.Footer = &f
-		default:
-			rf.Skipped++
+			continue
 		}
+		if err := json.Unmarshal(line, &kind); err != nil {
+			return rf, errors.New("not a probe run file (the first line is not a JSON run header)")
+		}
+		if kind.Kind != "run" {
+			return rf, errors.New("not a probe run file (the first line is not a run header)")
+		}
+		if kind.Schema > SchemaVersion {
+			return rf, fmt.Errorf("run file has schema version %d; this probe reads up to %d: upgrade probe", kind.Schema, SchemaVersion)
+		}
+		if err := json.Unmarshal(line, &rf.Header); err != nil {
+			return rf, fmt.Errorf("run file header: %v", err)
+		}
+		first = false
 	}
 	if first {
 		return rf, errors.New("not a probe run file (it is empty)")
 	}
 	return rf, nil
+}
+
+// decodeStage decodes the lines of a run file on the spare cores: the
+// reading goroutine cuts the file into batches of lines, workers decode the
+// records of each batch (decodeRecord), and the reading goroutine takes the
+// batches back in file order and hands each line to use. So records reach
+// ReadRun's caller in file order, on its goroutine, as if read one by one,
+// while decoding (nearly all of the work) runs in parallel. Memory stays
+// bounded: a few batches at a time.
+type decodeStage struct {
+	use     func(line []byte, rec *Record) error
+	jobs    chan *lineBatch
+	pending []*lineBatch // submitted, in file order
+	free    []*lineBatch
+	cur     *lineBatch
+	workers int
+	started bool
+	batches int
+	inline  *recordDecoder
+}
+
+// lineBatch is a run of lines and, once done is closed, their records (nil
+// where the fast path declined the line).
+type lineBatch struct {
+	data []byte
+	ends []int
+	recs []*Record
+	done chan struct{}
+}
+
+const (
+	batchLines    = 256
+	inlineBatches = 4 // decoded on the reading goroutine before workers start
+)
+
+func newDecodeStage(use func([]byte, *Record) error) *decodeStage {
+	return &decodeStage{use: use, workers: min(runtime.GOMAXPROCS(0), 8)}
+}
+
+// add queues a line (copied), passing on the oldest batches as needed.
+func (d *decodeStage) add(line []byte) error {
+	if d.cur == nil {
+		if n := len(d.free); n > 0 {
+			d.cur, d.free = d.free[n-1], d.free[:n-1]
+		} else {
+			d.cur = &lineBatch{}
+		}
+	}
+	b := d.cur
+	b.data = append(b.data, line...)
+	b.ends = append(b.ends, len(b.data))
+	if len(b.ends) < batchLines {
+		return nil
+	}
+	d.submit()
+	if len(d.pending) > 2*d.workers {
+		return d.next()
+	}
+	return nil
+}
+
+func (d *decodeStage) submit() {
+	b := d.cur
+	if b == nil {
+		return
+	}
+	d.cur = nil
+	b.done = make(chan struct{})
+	d.pending = append(d.pending, b)
+	d.batches++
+	if d.workers < 2 || d.batches <= inlineBatches {
+		// One core, or a small file so far: goroutines would cost more
+		// than they save.
+		if d.inline == nil {
+			d.inline = new(recordDecoder)
+		}
+		b.decode(d.inline)
+		return
+	}
+	if !d.started {
+		d.started = true
+		d.jobs = make(chan *lineBatch, 2*d.workers+1)
+		for range d.workers {
+			go func() {
+				var dec recordDecoder
+				for b := range d.jobs {
+					b.decode(&dec)
+				}
+			}()
+		}
+	}
+	d.jobs <- b
+}
+
+// next passes on the oldest batch.
+func (d *decodeStage) next() error {
+	b := d.pending[0]
+	d.pending = d.pending[1:]
+	<-b.done
+	start := 0
+	for i, end := range b.ends {
+		if err := d.use(b.data[start:end], b.recs[i]); err != nil {
+			return err
+		}
+		start = end
+	}
+	b.data, b.ends, b.recs = b.data[:0], b.ends[:0], b.recs[:0]
+	d.free = append(d.free, b)
+	return nil
+}
+
+// flush passes on every line added so far.
+func (d *decodeStage) flush() error {
+	d.submit()
+	for len(d.pending) > 0 {
+		if err := d.next(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stop lets the workers go; batches still being decoded are dropped.
+func (d *decodeStage) stop() {
+	if d.started {
+		close(d.jobs)
+	}
+}
+
+func (b *lineBatch) decode(dec *recordDecoder) {
+	defer close(b.done)
+	start := 0
+	for _, end := range b.ends {
+		rec := new(Record)
+		if !dec.decode(b.data[start:end], rec) || rec.Kind != "request" {
+			rec = nil
+		}
+		b.recs = append(b.recs, rec)
+		start = end
+	}
 }
