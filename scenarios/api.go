@@ -225,7 +225,14 @@ func routeOf(path string) (route, string) {
 		return routeMessages, ""
 	case strings.HasSuffix(path, "/v1/messages/count_tokens"):
 		return routeCountTokens, ""
-	case strings.HasSuffix(path, "/v1/models"):
+	}
+	return modelRoute(path)
+}
+
+// modelRoute matches the models endpoints, which both providers share:
+// the list, and one model by id.
+func modelRoute(path string) (route, string) {
+	if strings.HasSuffix(path, "/v1/models") {
 		return routeModels, ""
 	}
 	if i := strings.LastIndex(path, "/v1/models/"); i >= 0 {

@@ -150,16 +150,8 @@ func openAIRouteOf(path string) (route, string) {
 	switch {
 	case strings.HasSuffix(path, "/v1/chat/completions"):
 		return routeMessages, ""
-	case strings.HasSuffix(path, "/v1/models"):
-		return routeModels, ""
 	}
-	if i := strings.LastIndex(path, "/v1/models/"); i >= 0 {
-		id := path[i+len("/v1/models/"):]
-		if id != "" && !strings.Contains(id, "/") {
-			return routeModel, id
-		}
-	}
-	return routeUnknown, ""
+	return modelRoute(path)
 }
 
 // Behaviours of OpenAI's API.
