@@ -446,11 +446,11 @@ func extendLevels(s *Summary) []int {
 }
 
 func joinLevels(ls []Level) string {
-	parts := make([]string, len(ls))
+	cs := make([]int, len(ls))
 	for i, l := range ls {
-		parts[i] = fmt.Sprint(l.Concurrency)
+		cs[i] = l.Concurrency
 	}
-	return strings.Join(parts, ",")
+	return joinInts(cs)
 }
 
 // FormatP prints a p-value the way a reader expects: four significant

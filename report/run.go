@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"time"
 
@@ -110,21 +109,6 @@ func millis(d time.Duration) float64 { return round4(float64(d) / float64(time.M
 func round4(f float64) float64 {
 	v, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'f', 4, 64), 64)
 	return v
-}
-
-// sortedOutcomes lists a step's outcomes by count, for stable text output.
-func sortedOutcomes(m map[prober.Outcome]int) []prober.Outcome {
-	out := make([]prober.Outcome, 0, len(m))
-	for o := range m {
-		out = append(out, o)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if m[out[i]] != m[out[j]] {
-			return m[out[i]] > m[out[j]]
-		}
-		return out[i] < out[j]
-	})
-	return out
 }
 
 func pct(n, d int) string {
