@@ -411,10 +411,9 @@ func (e *Engine) do(ctx context.Context, w *worker, t ticket, idx, round, c int)
 	rec.InFlight = int(e.inflight.Add(1))
 	defer e.inflight.Add(-1)
 
-	rctx, cancel := context.WithTimeout(ctx, e.Plan.Timeout.D())
+	tm := w.timing(ctx)
+	rctx, cancel := context.WithTimeout(w.traced, e.Plan.Timeout.D())
 	defer cancel()
-	tm := new(timing)
-	rctx = withTrace(rctx, tm)
 	var req *http.Request
 	if e.probe != nil {
 		// The same request every time: a copy of it for this context,
@@ -430,6 +429,7 @@ func (e *Engine) do(ctx context.Context, w *worker, t ticket, idx, round, c int)
 		}
 	}
 	pause, _ := exchange(ctx, e.Client, req, tm, e.Target.Model, e.bodyCap(), e.now, rec, &w.buf)
+	w.done(rec)
 	rec.QueueWaitMS = max(0, ms(rec.Started.Sub(t.scheduled)))
 	return rec, pause
 }
@@ -437,6 +437,32 @@ func (e *Engine) do(ctx context.Context, w *worker, t ticket, idx, round, c int)
 // worker is what one worker goroutine keeps from one request to the next.
 type worker struct {
 	buf []byte // the answer's body, read into the same memory every time
+
+	// tm times the worker's requests one after another, through the
+	// hooks traced carries: building them once per worker rather than per
+	// request saves a dozen allocations a request.
+	tm     *timing
+	traced context.Context
+}
+
+// timing returns the worker's timing, cleared for a new request, and
+// derives the traced context from ctx when there is none.
+func (w *worker) timing(ctx context.Context) *timing {
+	if w.tm == nil {
+		w.tm = new(timing)
+		w.traced = withTrace(ctx, w.tm)
+	}
+	w.tm.reset()
+	return w.tm
+}
+
+// done lets go of the timing after a request that got no answer: net/http
+// finishes a dial the request abandoned, calling its hooks, and they must
+// not land in the next request's timing.
+func (w *worker) done(rec *Record) {
+	if rec.Status == 0 {
+		w.tm, w.traced = nil, nil
+	}
 }
 
 // Exchange sends req (whose context carries its timeout) and reads the

@@ -172,6 +172,9 @@ func TestEngineHealthy(t *testing.T) {
 	e.OnBatch = func(s Step, _, _ int) { batches = append(batches, s) }
 
 	res := runEngine(t, e)
+	if err := rw.Flush(); err != nil {
+		t.Fatal(err)
+	}
 
 	planned := plan.Planned()
 	if res.Sent != planned || len(recs) != planned || observed != planned || int(api.MessageRequests()) != planned {
@@ -220,6 +223,11 @@ func TestEngineHealthy(t *testing.T) {
 		reused = reused || r.ConnReused
 		if r.TTFBMS <= 0 || r.TTFBMS > r.TotalMS {
 			t.Errorf("record %d: time to first byte %vms of %vms", r.Seq, r.TTFBMS, r.TotalMS)
+		}
+		// A worker times its requests with the same hooks: a reused
+		// connection must not show the dial of an earlier request.
+		if r.ConnReused && (r.DNSMS > 0 || r.ConnectMS > 0 || r.TLSMS > 0) {
+			t.Errorf("record %d reused its connection but shows dns %vms, connect %vms, tls %vms", r.Seq, r.DNSMS, r.ConnectMS, r.TLSMS)
 		}
 	}
 	if !dialled || !reused {
@@ -647,5 +655,25 @@ func TestEngineNoClient(t *testing.T) {
 	e := &Engine{Plan: testPlan(Step{1, 1})}
 	if _, err := e.Run(t.Context()); err == nil {
 		t.Error("Run without a client succeeded")
+	}
+}
+
+// A worker keeps its trace hooks from one request to the next, except after
+// a request that got no answer: net/http finishes the dial such a request
+// abandoned and calls its hooks, which must land in a timing no later
+// request reads.
+func TestWorkerTimingAfterNoAnswer(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var w worker
+	first := w.timing(ctx)
+	first.connStart = time.Now()
+	w.done(&Record{Status: 403})
+	if again := w.timing(ctx); again != first || !again.connStart.IsZero() {
+		t.Errorf("after an answer: same timing %v, cleared %v; want the same timing, cleared", again == first, again.connStart.IsZero())
+	}
+	w.done(&Record{Outcome: OutcomeTimeout})
+	if next := w.timing(ctx); next == first {
+		t.Error("after a request with no answer the worker kept its timing; an abandoned dial's hooks would land in the next request's")
 	}
 }

@@ -44,6 +44,16 @@ func (t *timing) trace() *httptrace.ClientTrace {
 	}
 }
 
+// reset clears t for the next request.
+func (t *timing) reset() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.dnsStart, t.dnsDone = time.Time{}, time.Time{}
+	t.connStart, t.connEnd = time.Time{}, time.Time{}
+	t.tlsStart, t.tlsEnd = time.Time{}, time.Time{}
+	t.firstByte, t.reused = time.Time{}, false
+}
+
 // fill writes the phase durations into r; start is when the request was sent.
 func (t *timing) fill(r *Record, start time.Time) {
 	t.mu.Lock()
