@@ -125,6 +125,9 @@ func BenchmarkWriteRecord(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	if err := rw.Flush(); err != nil {
+		b.Fatal(err)
+	}
 }
 
 func BenchmarkSummaryAdd(b *testing.B) {
@@ -161,6 +164,9 @@ func BenchmarkReadRun(b *testing.B) {
 		if err := rw.WriteRecord(r); err != nil {
 			b.Fatal(err)
 		}
+	}
+	if err := rw.Flush(); err != nil {
+		b.Fatal(err)
 	}
 	data := buf.Bytes()
 	b.SetBytes(int64(len(data)) / n)

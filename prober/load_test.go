@@ -37,6 +37,9 @@ func loadSample(t *testing.T, footer bool) []byte {
 			t.Fatal(err)
 		}
 	}
+	if err := rw.Flush(); err != nil {
+		t.Fatal(err)
+	}
 	return buf.Bytes()
 }
 

@@ -13,19 +13,36 @@ import (
 )
 
 // RunWriter streams a run to a JSONL file: the header, one line per request
-// as it completes, and the verdict footer. Each line goes out in a single
-// write, so a run killed at any moment leaves only complete lines behind.
+// as it completes, and the verdict footer. It only ever writes whole lines,
+// so a run killed at any moment leaves only complete lines behind.
+//
+// Records are written behind the caller, as vegeta's attack hands results
+// to one encoding goroutine: WriteRecord puts the line in memory and a
+// flushing goroutine writes what has gathered in one call. A worker never
+// waits for the disk, and a fast run makes one system call per batch of
+// records rather than per record; at a gentle pace each record still
+// reaches the file microseconds after it completes. Flush waits until
+// everything is written.
 type RunWriter struct {
-	mu   sync.Mutex
-	w    io.Writer
-	buf  bytes.Buffer
-	enc  *json.Encoder
-	line []byte // a record's line, reused
+	mu       sync.Mutex
+	idle     *sync.Cond // broadcast when a flush ends
+	w        io.Writer
+	buf      bytes.Buffer // encoding/json's output, for lines off the fast path
+	enc      *json.Encoder
+	pending  []byte // whole lines not yet handed to w
+	spare    []byte // the last batch's memory, for the next
+	flushing bool
+	err      error // the first write error: every later call returns it
 }
+
+// maxPending bounds the lines held in memory: past it, WriteRecord waits
+// for the file, so a stalled disk slows the run instead of filling memory.
+const maxPending = 1 << 20
 
 // NewRunWriter writes a run to w.
 func NewRunWriter(w io.Writer) *RunWriter {
 	rw := &RunWriter{w: w}
+	rw.idle = sync.NewCond(&rw.mu)
 	rw.enc = json.NewEncoder(&rw.buf)
 	rw.enc.SetEscapeHTML(false)
 	return rw
@@ -46,46 +63,110 @@ func CreateRunFile(path string, force bool) (*os.File, error) {
 	return f, err
 }
 
-func (rw *RunWriter) writeLine(v any) error {
-	rw.mu.Lock()
-	defer rw.mu.Unlock()
-	rw.buf.Reset()
-	if err := rw.enc.Encode(v); err != nil {
-		return err
-	}
-	_, err := rw.w.Write(rw.buf.Bytes())
-	return err
-}
-
 // WriteHeader writes the run's first line.
 func (rw *RunWriter) WriteHeader(h RunHeader) error {
 	h.Kind = "run"
 	h.Schema = SchemaVersion
-	return rw.writeLine(h)
+	return rw.writeNow(h)
 }
 
-// WriteRecord writes one request.
+// WriteRecord queues one request's line for writing. An error writing an
+// earlier line is returned here, and by every later call.
 func (rw *RunWriter) WriteRecord(r *Record) error {
 	r.Kind = "request"
-	if fastRecordCodec {
-		rw.mu.Lock()
-		line, ok := appendRecord(rw.line[:0], r)
-		rw.line = line
-		if ok {
-			rw.line = append(rw.line, '\n')
-			_, err := rw.w.Write(rw.line)
-			rw.mu.Unlock()
-			return err
-		}
-		rw.mu.Unlock()
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	for rw.err == nil && len(rw.pending) > maxPending {
+		rw.idle.Wait()
 	}
-	return rw.writeLine(r)
+	if rw.err != nil {
+		return rw.err
+	}
+	if err := rw.appendLine(r); err != nil {
+		return err
+	}
+	if !rw.flushing {
+		rw.flushing = true
+		go rw.flush()
+	}
+	return nil
 }
 
-// WriteFooter writes the verdict line that closes a complete run.
+// WriteFooter writes the verdict line that closes a complete run, after
+// every record queued before it.
 func (rw *RunWriter) WriteFooter(f RunFooter) error {
 	f.Kind = "verdict"
-	return rw.writeLine(f)
+	return rw.writeNow(f)
+}
+
+// Flush waits until every record queued so far is written, and returns
+// the first write error, if any.
+func (rw *RunWriter) Flush() error {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	rw.waitIdle()
+	return rw.err
+}
+
+// appendLine adds v's line to pending. Called with rw.mu held.
+func (rw *RunWriter) appendLine(v any) error {
+	if r, ok := v.(*Record); ok && fastRecordCodec {
+		if line, ok := appendRecord(rw.pending, r); ok {
+			rw.pending = append(line, '\n')
+			return nil
+		}
+	}
+	rw.buf.Reset()
+	if err := rw.enc.Encode(v); err != nil {
+		return err
+	}
+	rw.pending = append(rw.pending, rw.buf.Bytes()...)
+	return nil
+}
+
+// writeNow writes v's line and everything queued before it, and returns
+// once they are written.
+func (rw *RunWriter) writeNow(v any) error {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	rw.waitIdle()
+	if rw.err != nil {
+		return rw.err
+	}
+	if err := rw.appendLine(v); err != nil {
+		return err
+	}
+	_, rw.err = rw.w.Write(rw.pending)
+	rw.pending = rw.pending[:0]
+	return rw.err
+}
+
+// waitIdle waits for a flush under way to end. Called with rw.mu held.
+func (rw *RunWriter) waitIdle() {
+	for rw.flushing {
+		rw.idle.Wait()
+	}
+}
+
+// flush writes the pending lines, and those that gather meanwhile, one
+// batch per write, until there are none.
+func (rw *RunWriter) flush() {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	for len(rw.pending) > 0 && rw.err == nil {
+		batch := rw.pending
+		rw.pending = rw.spare[:0]
+		rw.idle.Broadcast() // room for writers held back by maxPending
+		rw.mu.Unlock()
+		_, err := rw.w.Write(batch)
+		rw.mu.Lock()
+		rw.spare = batch[:0]
+		if err != nil {
+			rw.err = err
+		}
+	}
+	rw.flushing = false
+	rw.idle.Broadcast()
 }
 
 // RunFile is what a reader found in a run file besides its records.

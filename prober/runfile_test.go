@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -58,6 +59,9 @@ func writeRun(t *testing.T, h RunHeader, recs []*Record, f *RunFooter) []byte {
 		if err := rw.WriteFooter(*f); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := rw.Flush(); err != nil {
+		t.Fatal(err)
 	}
 	return buf.Bytes()
 }
@@ -195,7 +199,7 @@ func TestRunWriterWritesWholeLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
-	for i := range 50 {
+	for i := range 500 {
 		wg.Go(func() {
 			r := *recs[i%len(recs)]
 			r.Seq = int64(i)
@@ -205,16 +209,119 @@ func TestRunWriterWritesWholeLines(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	if err := rw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	var all []byte
 	for i, p := range w.writes {
-		if bytes.Count(p, []byte("\n")) != 1 || p[len(p)-1] != '\n' {
-			t.Fatalf("write %d is not one whole line: %q", i, p)
+		if len(p) == 0 || p[len(p)-1] != '\n' {
+			t.Fatalf("write %d does not end a line: %q", i, p)
 		}
 		all = append(all, p...)
 	}
 	rf, got, err := readRun(all)
-	if err != nil || rf.Skipped != 0 || len(got) != 50 {
+	if err != nil || rf.Skipped != 0 || len(got) != 500 {
 		t.Errorf("reading the concurrent writes: %v, Skipped %d, %d records", err, rf.Skipped, len(got))
+	}
+	seen := map[int64]bool{}
+	for _, r := range got {
+		seen[r.Seq] = true
+	}
+	if len(seen) != 500 {
+		t.Errorf("%d distinct records written; want 500", len(seen))
+	}
+}
+
+// failingWriter accepts ok writes, then fails every one.
+type failingWriter struct {
+	mu sync.Mutex
+	ok int
+}
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.ok == 0 {
+		return 0, errors.New("disk full")
+	}
+	w.ok--
+	return len(p), nil
+}
+
+// A write that fails behind the caller is not lost: the next call and
+// Flush return it, and so does the footer, so a ramp cannot call a run
+// file complete that is missing records.
+func TestRunWriterWriteErrorIsSticky(t *testing.T) {
+	t.Parallel()
+	h, recs, f := sampleRun()
+	rw := NewRunWriter(&failingWriter{ok: 1})
+	if err := rw.WriteHeader(h); err != nil {
+		t.Fatal(err)
+	}
+	if err := rw.WriteRecord(recs[0]); err != nil {
+		t.Fatalf("the first record was refused before it was written: %v", err)
+	}
+	if err := rw.Flush(); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("Flush = %v; want the write error", err)
+	}
+	if err := rw.WriteRecord(recs[1]); err == nil {
+		t.Error("WriteRecord after a failed write returned nil")
+	}
+	if err := rw.WriteFooter(f); err == nil {
+		t.Error("WriteFooter after a failed write returned nil")
+	}
+}
+
+// blockingWriter holds every write until release is closed.
+type blockingWriter struct {
+	release chan struct{}
+	n       atomic.Int64
+}
+
+func (w *blockingWriter) Write(p []byte) (int, error) {
+	<-w.release
+	w.n.Add(int64(len(p)))
+	return len(p), nil
+}
+
+// A disk that stalls holds the run back rather than letting queued lines
+// grow without bound.
+func TestRunWriterBoundsWhatItHolds(t *testing.T) {
+	t.Parallel()
+	_, recs, _ := sampleRun()
+	w := &blockingWriter{release: make(chan struct{})}
+	rw := NewRunWriter(w)
+	done := make(chan int)
+	go func() {
+		n := 0
+		for n < 100_000 {
+			if err := rw.WriteRecord(recs[0]); err != nil {
+				t.Error(err)
+				break
+			}
+			n++
+		}
+		done <- n
+	}()
+	select {
+	case n := <-done:
+		t.Fatalf("%d records queued while the writer was stalled; want WriteRecord to wait", n)
+	case <-time.After(200 * time.Millisecond):
+	}
+	rw.mu.Lock()
+	held := len(rw.pending)
+	rw.mu.Unlock()
+	if held > 2*maxPending {
+		t.Errorf("%d bytes held while the writer stalled; want at most about %d", held, maxPending)
+	}
+	close(w.release)
+	if n := <-done; n != 100_000 {
+		t.Fatalf("%d records written after the stall; want 100000", n)
+	}
+	if err := rw.Flush(); err != nil {
+		t.Fatal(err)
 	}
 }
 

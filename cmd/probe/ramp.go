@@ -216,6 +216,9 @@ func runRamp(ctx context.Context, ios *IOStreams, spec rampSpec) (*rampResult, e
 	if progress != nil {
 		progress.Done()
 	}
+	if err := rw.Flush(); err != nil && runErr == nil {
+		runErr = err
+	}
 	complete := false
 	if res.Stop == prober.StopInterrupted {
 		fmt.Fprintf(ios.Err, "probe: interrupted: %d answers kept in %s; the verdict below is partial\n", res.Summary.Answered, path)
