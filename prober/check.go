@@ -50,12 +50,18 @@ type Checker struct {
 // ProxyFor returns the proxy requests to base go through under the
 // environment getenv describes (nil for none), as net/http would choose it.
 func ProxyFor(getenv func(string) string, base *url.URL) (*url.URL, error) {
+	return proxyFunc(getenv)(base)
+}
+
+// proxyFunc reads the proxy variables once, as net/http's
+// ProxyFromEnvironment does, and returns what picks a URL's proxy.
+func proxyFunc(getenv func(string) string) func(*url.URL) (*url.URL, error) {
 	cfg := httpproxy.Config{
 		HTTPProxy:  firstEnv(getenv, "HTTP_PROXY", "http_proxy"),
 		HTTPSProxy: firstEnv(getenv, "HTTPS_PROXY", "https_proxy"),
 		NoProxy:    firstEnv(getenv, "NO_PROXY", "no_proxy"),
 	}
-	return cfg.ProxyFunc()(base)
+	return cfg.ProxyFunc()
 }
 
 func firstEnv(getenv func(string) string, names ...string) string {

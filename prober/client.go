@@ -6,16 +6,18 @@ import (
 	"time"
 )
 
-// NewHTTPClient returns the client probes are sent with. Proxies come from
-// the environment getenv reads (nil: the process's own, as net/http reads it). It keeps enough idle
-// connections for the highest step, so a ramp measures the API and not
-// connection churn, takes proxies from the environment as the SDKs do, and
-// never follows redirects: the API does not redirect, so a 3xx is evidence of
-// something in between, and following it could carry the key to another host.
+// NewHTTPClient returns the client probes are sent with. It keeps enough
+// idle connections for the highest step, so a ramp measures the API and not
+// connection churn; takes proxies from the environment as the SDKs do (the
+// one getenv reads when the client is made; nil: the process's own, as
+// net/http reads it); and never follows redirects: the API does not
+// redirect, so a 3xx is evidence of something in between, and following it
+// could carry the key to another host.
 func NewHTTPClient(maxConcurrency int, getenv func(string) string) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	if getenv != nil {
-		tr.Proxy = func(req *http.Request) (*url.URL, error) { return ProxyFor(getenv, req.URL) }
+		proxy := proxyFunc(getenv)
+		tr.Proxy = func(req *http.Request) (*url.URL, error) { return proxy(req.URL) }
 	}
 	tr.MaxIdleConns = max(100, maxConcurrency)
 	tr.MaxIdleConnsPerHost = max(2, maxConcurrency)
