@@ -547,44 +547,56 @@ func readCapped(r io.Reader, b []byte, limit int64) ([]byte, error) {
 }
 
 // recordHeaders keeps the headers support and the verdict care about. The
-// names differ by provider but never collide, so both are read.
+// names differ by provider but never collide, so both are read. The map is
+// read by the canonical names net/http stores parsed headers under, which
+// saves canonicalising each name on every request.
 func recordHeaders(rec *Record, h http.Header) {
 	rec.OrganizationID = Printable(firstHeader(h, "Anthropic-Organization-Id", "Openai-Organization"), 64)
-	rec.CFRay = Printable(h.Get("Cf-Ray"), 64)
-	rec.CFMitigated = Printable(h.Get("Cf-Mitigated"), 32)
-	rec.Server = Printable(h.Get("Server"), 64)
-	rec.ContentType = Printable(h.Get("Content-Type"), 80)
-	rec.RetryAfter = Printable(h.Get("Retry-After"), 64)
-	if v := h.Get("Retry-After-Ms"); v != "" {
+	rec.CFRay = Printable(header(h, "Cf-Ray"), 64)
+	rec.CFMitigated = Printable(header(h, "Cf-Mitigated"), 32)
+	rec.Server = Printable(header(h, "Server"), 64)
+	rec.ContentType = Printable(header(h, "Content-Type"), 80)
+	rec.RetryAfter = Printable(header(h, "Retry-After"), 64)
+	if v := header(h, "Retry-After-Ms"); v != "" {
 		rec.RetryAfter = Printable(v, 60) + "ms"
 	}
-	rec.ShouldRetry = Printable(h.Get("X-Should-Retry"), 16)
+	rec.ShouldRetry = Printable(header(h, "X-Should-Retry"), 16)
 	for name, vals := range h {
-		l := strings.ToLower(name)
-		var key string
-		switch {
-		case strings.HasPrefix(l, "anthropic-ratelimit-"):
-			key = strings.TrimPrefix(l, "anthropic-ratelimit-")
-		case strings.HasPrefix(l, "x-ratelimit-"):
-			key = strings.TrimPrefix(l, "x-ratelimit-")
-		default:
-			continue
+		key, ok := cutPrefixFold(name, "anthropic-ratelimit-")
+		if !ok {
+			key, ok = cutPrefixFold(name, "x-ratelimit-")
 		}
-		if len(vals) == 0 {
+		if !ok || len(vals) == 0 {
 			continue
 		}
 		if rec.RateLimit == nil {
 			rec.RateLimit = map[string]string{}
 		}
 		if len(rec.RateLimit) < 16 {
-			rec.RateLimit[Printable(key, 64)] = Printable(vals[0], 64)
+			rec.RateLimit[Printable(strings.ToLower(key), 64)] = Printable(vals[0], 64)
 		}
 	}
 }
 
+// header is h.Get(name) for a name already in canonical form.
+func header(h http.Header, name string) string {
+	if v := h[name]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// cutPrefixFold is strings.CutPrefix ignoring case, for header names.
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) < len(prefix) || !strings.EqualFold(s[:len(prefix)], prefix) {
+		return s, false
+	}
+	return s[len(prefix):], true
+}
+
 func firstHeader(h http.Header, names ...string) string {
 	for _, n := range names {
-		if v := h.Get(n); v != "" {
+		if v := header(h, n); v != "" {
 			return v
 		}
 	}

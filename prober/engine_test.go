@@ -1,14 +1,17 @@
 package prober
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -675,5 +678,48 @@ func TestWorkerTimingAfterNoAnswer(t *testing.T) {
 	w.done(&Record{Outcome: OutcomeTimeout})
 	if next := w.timing(ctx); next == first {
 		t.Error("after a request with no answer the worker kept its timing; an abandoned dial's hooks would land in the next request's")
+	}
+}
+
+// recordHeaders reads the headers net/http parsed off the wire, whatever
+// case the server wrote them in, and keys rate limits in lower case.
+func TestRecordHeaders(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		raw  string // response header lines as a server sends them
+		want Record
+	}{
+		{
+			name: "anthropic",
+			raw: "anthropic-organization-id: org-1\r\ncf-ray: 8f00-AMS\r\nserver: cloudflare\r\n" +
+				"content-type: application/json\r\nretry-after: 3\r\nx-should-retry: true\r\n" +
+				"anthropic-ratelimit-requests-limit: 50\r\nANTHROPIC-RATELIMIT-Requests-Remaining: 0\r\n",
+			want: Record{OrganizationID: "org-1", CFRay: "8f00-AMS", Server: "cloudflare", ContentType: "application/json",
+				RetryAfter: "3", ShouldRetry: "true", RateLimit: map[string]string{"requests-limit": "50", "requests-remaining": "0"}},
+		},
+		{
+			name: "openai",
+			raw:  "openai-organization: user-abc\r\nretry-after-ms: 1500\r\nx-ratelimit-limit-requests: 500\r\ncf-mitigated: challenge\r\n",
+			want: Record{OrganizationID: "user-abc", RetryAfter: "1500ms", CFMitigated: "challenge", RateLimit: map[string]string{"limit-requests": "500"}},
+		},
+		{
+			name: "none of ours",
+			raw:  "x-powered-by: gateway\r\nratelimit-remaining: 3\r\n",
+			want: Record{},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := http.ReadResponse(bufio.NewReader(strings.NewReader("HTTP/1.1 200 OK\r\n"+tt.raw+"\r\n")), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got Record
+			recordHeaders(&got, resp.Header)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("recordHeaders:\n got %+v\nwant %+v", got, tt.want)
+			}
+		})
 	}
 }
