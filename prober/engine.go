@@ -490,7 +490,7 @@ func exchange(ctx context.Context, client *http.Client, req *http.Request, tm *t
 		tm.fill(rec, mono)
 	}
 
-	resp, err := client.Do(req)
+	resp, err := roundTrip(client, req)
 	if err != nil {
 		finish()
 		failed(ctx, rec, err)
@@ -523,6 +523,19 @@ func exchange(ctx context.Context, client *http.Client, req *http.Request, tm *t
 	recordHeaders(rec, h)
 	pause, _ := ParseRetryAfter(h, time.Now())
 	return pause, body
+}
+
+// roundTrip sends req through client's transport. probe follows no
+// redirect and keeps no cookies, so all http.Client would add is a copy of
+// the request's headers on every send, kept in case a redirect needs them;
+// going to the transport also leaves a redirect unfollowed whatever client
+// is passed in.
+func roundTrip(client *http.Client, req *http.Request) (*http.Response, error) {
+	rt := client.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	return rt.RoundTrip(req)
 }
 
 // readCapped reads r to its end or to limit bytes, whichever comes first,
