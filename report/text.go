@@ -102,7 +102,7 @@ func WriteVerdict(w io.Writer, v prober.Verdict) {
 		head += fmt.Sprintf(", p=%s", prober.FormatP(*v.PValue))
 	}
 	if v.Partial {
-		head += " [partial: the run was interrupted]"
+		head += " [partial: the run was cut short]"
 	}
 	fmt.Fprintln(w, head)
 	fmt.Fprintf(w, "  %s\n", v.Summary)
