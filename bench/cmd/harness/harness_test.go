@@ -142,16 +142,16 @@ func TestSyntheticRun(t *testing.T) {
 
 func TestMarkdown(t *testing.T) {
 	cfg := quickConfig()
-	h := &harness{cfg: cfg, res: newResults(), largest: map[string]string{}}
+	h := &harness{cfg: cfg, res: newResults(), largest: map[string]string{}, source: "this tree at abc1234"}
 	h.res.addLoad("throughput", "c=10", toolProbe, loadRun{usage: usage{Wall: time.Second, CPU: 500 * time.Millisecond}, Served: 2000})
 	h.res.addLoad("throughput", "c=10", toolVegeta, loadRun{usage: usage{Wall: 2 * time.Second, CPU: time.Second}, Served: 2000})
 	h.res.fail("throughput", "c=50", toolHey, io.ErrUnexpectedEOF)
 	rows, targets := h.table()
 	var md bytes.Buffer
-	if err := h.markdown(&md, rows, targets, ".", []byte("BenchmarkX-2 10 5 ns/op 0 B/op 0 allocs/op\n"), time.Minute); err != nil {
+	if err := h.markdown(&md, rows, targets, []byte("BenchmarkX-2 10 5 ns/op 0 B/op 0 allocs/op\n"), time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"# probe performance", "| throughput (req/s)", "| 2000 ", "2.00×", "≥ vegeta: met", "## Machine", "nproc", "BenchmarkX-2", "Not measured", "make bench"} {
+	for _, want := range []string{"# probe performance", "| throughput (req/s)", "| 2000 ", "2.00×", "≥ vegeta: met", "## Machine", "nproc", "probe: built from this tree at abc1234", "BenchmarkX-2", "Not measured", "make bench"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("RESULTS.md lacks %q:\n%s", want, md.String())
 		}

@@ -73,6 +73,7 @@ type harness struct {
 	bodyFile string
 	res      *results
 	largest  map[string]string // tool -> its results file of the largest memory run
+	source   string            // the tree probe was built from (treeState)
 	log      io.Writer
 }
 
@@ -186,6 +187,7 @@ func measure(ctx context.Context, cfg config, out, micro string, keep bool, stdo
 	if err := os.WriteFile(h.bodyFile, []byte(body), 0o644); err != nil {
 		return err
 	}
+	h.source = treeState(root)
 	if h.tools, err = buildTools(ctx, root, tmp, cfg.Skip, log); err != nil {
 		return err
 	}
@@ -235,7 +237,7 @@ func measure(ctx context.Context, cfg config, out, micro string, keep bool, stdo
 		}
 	}
 	var md bytes.Buffer
-	if err := h.markdown(&md, rows, targets, root, microOut, took); err != nil {
+	if err := h.markdown(&md, rows, targets, microOut, took); err != nil {
 		return err
 	}
 	if err := os.WriteFile(out, md.Bytes(), 0o644); err != nil {

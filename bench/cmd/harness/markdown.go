@@ -12,8 +12,9 @@ import (
 	"time"
 )
 
-// machine describes where the figures were measured.
-func machine(root string) []string {
+// machine describes where the figures were measured; source is the tree
+// probe was built from (treeState).
+func machine(source string) []string {
 	var lines []string
 	model := "unknown"
 	if m := grepFile("/proc/cpuinfo", "model name"); m != "" {
@@ -36,15 +37,23 @@ func machine(root string) []string {
 	if v, err := exec.Command(goTool(), "version").Output(); err == nil {
 		lines = append(lines, "Go: "+strings.TrimSpace(string(v)))
 	}
-	probe := "probe: built from this tree"
-	if rev, err := exec.Command("git", "-C", root, "rev-parse", "--short", "HEAD").Output(); err == nil {
-		probe += " at " + strings.TrimSpace(string(rev))
-		if st, err := exec.Command("git", "-C", root, "status", "--porcelain").Output(); err == nil && len(st) > 0 {
-			probe += " with uncommitted changes"
-		}
-	}
-	lines = append(lines, probe, "vegeta "+vegetaVersion+", hey "+heyVersion+": built with `go install MODULE@VERSION` before the run, outside go.mod")
+	lines = append(lines, "probe: built from "+source, "vegeta "+vegetaVersion+", hey "+heyVersion+": built with `go install MODULE@VERSION` before the run, outside go.mod")
 	return lines
+}
+
+// treeState names the source tree at root: its commit, and whether it had
+// changes not committed. It is read when probe is built, so edits made
+// while the harness runs do not mislabel the figures.
+func treeState(root string) string {
+	rev, err := exec.Command("git", "-C", root, "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "this tree"
+	}
+	state := "this tree at " + strings.TrimSpace(string(rev))
+	if st, err := exec.Command("git", "-C", root, "status", "--porcelain").Output(); err == nil && len(st) > 0 {
+		state += " with uncommitted changes"
+	}
+	return state
 }
 
 // grepFile returns the value after the colon or equals sign of the first
@@ -73,7 +82,7 @@ func grepFile(path, key string) string {
 
 // markdown writes bench/RESULTS.md: the machine, the table, the targets,
 // how each figure is taken, and the micro-benchmarks.
-func (h *harness) markdown(w io.Writer, rows []row, targets []target, root string, micro []byte, took time.Duration) error {
+func (h *harness) markdown(w io.Writer, rows []row, targets []target, micro []byte, took time.Duration) error {
 	bw := bufio.NewWriter(w)
 	p := func(format string, args ...any) { fmt.Fprintf(bw, format+"\n", args...) }
 	p("# probe performance")
@@ -87,7 +96,7 @@ func (h *harness) markdown(w io.Writer, rows []row, targets []target, root strin
 	p("")
 	p("## Machine")
 	p("")
-	for _, l := range machine(root) {
+	for _, l := range machine(h.source) {
 		p("- %s", l)
 	}
 	p("")
@@ -137,7 +146,7 @@ func (h *harness) markdown(w io.Writer, rows []row, targets []target, root strin
 	p("## What probe does for these figures")
 	p("")
 	p("- Pacing (`--rate`): one dispatcher keeps the schedule start + i/rate (a pure function, `pace`, as vegeta's pacer), so a late wake-up shortens the next wait instead of shifting every later request; the last 2 ms of each wait are slept with the kernel's high-resolution timer (`nanosleep`), because the Go runtime's timers wake an idle process up to a millisecond late. A request overdue by more than 100 ms (or two intervals) starts a new stretch rather than a burst, and so do a new step and a retry-after pause: `--rate` stays a cap.")
-	p("- Without `--rate`, each worker takes the next request itself (no dispatcher hand-off per request); the probe request is built once and copied per send; the answer body is read into a buffer each worker keeps, and so are the httptrace hooks, built once per worker rather than per request.")
+	p("- Without `--rate`, each worker takes the next request itself (no dispatcher hand-off per request); the probe request is built once and copied per send; the answer body is read into a buffer each worker keeps, and so are the httptrace hooks, built once per worker rather than per request. Requests go to the client's transport directly (probe follows no redirects, so http.Client's copy of the headers for one is waste), the proxy settings are read once, and the answer's headers are read by their canonical names.")
 	p("- The run file is written behind the workers, as vegeta hands its results to one encoding goroutine: a worker queues its record's line and returns to work, and one goroutine writes what has gathered in one call, so a fast run makes one write per batch of records rather than per record, and a gentle one still writes each record microseconds after its answer.")
 	p("- Answers and run-file records take a hand-written JSON fast path (a success body without `error`; records of the shape probe writes) that falls back to `encoding/json` for anything else, tested and fuzzed to give the same results; reading a run file decodes its records on every core, in file order.")
 	p("- Memory: every record goes to the run file as it completes and the summary is constant-size (per-step histograms, capped lists of ids and failure kinds), so a run of a million requests holds no more than one of ten thousand.")
