@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"reflect"
 	"runtime"
 	"slices"
@@ -719,6 +721,53 @@ func TestRecordHeaders(t *testing.T) {
 			recordHeaders(&got, resp.Header)
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("recordHeaders:\n got %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// Dial hooks that fire once the request has its connection, or on a
+// request that reused one, belong to a dial it did not use: net/http
+// finishes dials in the background.
+func TestTimingIgnoresOtherDials(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		reused      bool
+		dialFirst   bool // the dial hooks come before GotConn
+		wantConnect bool
+	}{
+		{"own dial", false, true, true},
+		{"a background dial after GotConn", false, false, false},
+		{"reused connection", true, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var tm timing
+			tr := tm.trace()
+			start := time.Now()
+			dial := func() {
+				tr.ConnectStart("tcp", "127.0.0.1:1")
+				time.Sleep(2 * time.Millisecond)
+				tr.ConnectDone("tcp", "127.0.0.1:1", nil)
+				tr.TLSHandshakeStart()
+				tr.TLSHandshakeDone(tls.ConnectionState{}, nil)
+			}
+			if tt.dialFirst {
+				dial()
+			}
+			tr.GotConn(httptrace.GotConnInfo{Reused: tt.reused})
+			if !tt.dialFirst {
+				dial()
+			}
+			tr.GotFirstResponseByte()
+			var r Record
+			tm.fill(&r, start)
+			if got := r.ConnectMS > 0; got != tt.wantConnect {
+				t.Errorf("ConnectMS = %v; want a connect time: %v", r.ConnectMS, tt.wantConnect)
+			}
+			if r.TTFBMS <= 0 || r.ConnReused != tt.reused {
+				t.Errorf("TTFBMS %v, ConnReused %v; want a first byte and reused %v", r.TTFBMS, r.ConnReused, tt.reused)
 			}
 		})
 	}
