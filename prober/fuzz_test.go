@@ -120,7 +120,9 @@ func FuzzParseRetryAfter(f *testing.F) {
 }
 
 // FuzzRedact: the redacted form never shows a 12-character window of the
-// secret past its public prefix, and is printable.
+// secret past its public prefix, and is printable. Windows are counted in
+// characters, as Redact counts what it shows: four characters of a
+// multi-byte secret are more than 12 bytes.
 func FuzzRedact(f *testing.F) {
 	f.Add("sk-ant-api03-" + strings.Repeat("A1b2", 24))
 	f.Add("sk-ant-oat01-short")
@@ -139,8 +141,9 @@ func FuzzRedact(f *testing.F) {
 				break
 			}
 		}
-		for i := 0; i+12 <= len(rest); i++ {
-			if w := rest[i : i+12]; strings.Contains(shown, w) {
+		runes := []rune(rest)
+		for i := 0; i+12 <= len(runes); i++ {
+			if w := string(runes[i : i+12]); strings.Contains(shown, w) {
 				t.Fatalf("Redact(%q) = %q shows %q", secret, r, w)
 			}
 		}
