@@ -175,17 +175,22 @@ func cmdJSONL(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // cmdInterrupt runs a command, sends it SIGINT (or SIGTERM with -TERM)
-// after DELAY, and requires it to exit within WITHIN of the signal. Its
+// after DELAY, and requires it to exit within WITHIN of the signal. With
+// -twice the command must still be running WITHIN after the first SIGINT,
+// and exit within WITHIN of a second: the user's second Ctrl-C. Its
 // stdout and stderr are saved to interrupt.stdout and interrupt.stderr.
 //
-//	interrupt [-TERM] DELAY WITHIN PROGRAM ARGS...
+//	interrupt [-TERM | -twice] DELAY WITHIN PROGRAM ARGS...
 func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
-	sig := syscall.SIGINT
+	const usage = "usage: interrupt [-TERM | -twice] DELAY WITHIN PROGRAM ARGS..."
+	sig, twice := syscall.SIGINT, false
 	if len(args) > 0 && args[0] == "-TERM" {
 		sig, args = syscall.SIGTERM, args[1:]
+	} else if len(args) > 0 && args[0] == "-twice" {
+		twice, args = true, args[1:]
 	}
 	if neg || len(args) < 3 {
-		ts.Fatalf("usage: interrupt [-TERM] DELAY WITHIN PROGRAM ARGS...")
+		ts.Fatalf(usage)
 	}
 	delay, err1 := time.ParseDuration(args[0])
 	within, err2 := time.ParseDuration(args[1])
@@ -217,6 +222,15 @@ func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 	_ = cmd.Process.Signal(sig)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
+	if twice {
+		select {
+		case err := <-done:
+			ts.Fatalf("interrupt -twice: the first SIGINT ended the command (%v); nothing left for the second to do", err)
+		case <-time.After(within):
+		}
+		sent = time.Now()
+		_ = cmd.Process.Signal(sig)
+	}
 	select {
 	case <-done:
 		took := time.Since(sent)
