@@ -655,6 +655,29 @@ func TestEngineSinkFailure(t *testing.T) {
 	}
 }
 
+// The run file is written behind the workers, so a failed write reaches
+// the engine with a later record; it still ends the run.
+func TestEngineRunFileFailure(t *testing.T) {
+	t.Parallel()
+	server, srv := serveCounting(t, writeMessage)
+	var recs []*Record
+	e := newEngine(t, srv.URL, testPlan(Step{1, 200}), &recs)
+	rw := NewRunWriter(&failingWriter{})
+	e.Sink = rw.WriteRecord
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	res, err := e.Run(ctx)
+	if err == nil || !strings.Contains(err.Error(), "disk full") || res == nil || res.Stop != StopSinkFailed {
+		t.Fatalf("Run = %+v, %v; want Stop %s and the write's error", res, err, StopSinkFailed)
+	}
+	if n := server.n.Load(); n >= 200 {
+		t.Errorf("all %d requests sent although the run file failed on the first", n)
+	}
+	if err := rw.Flush(); err == nil {
+		t.Error("Flush after a failed write returned nil")
+	}
+}
+
 func TestEngineNoClient(t *testing.T) {
 	t.Parallel()
 	e := &Engine{Plan: testPlan(Step{1, 1})}
