@@ -11,8 +11,8 @@ import (
 	"time"
 )
 
-// The hot path of a ramp, one benchmark per stage: building a request,
-// classifying its answer, writing its record, folding it into the summary,
+// The hot path of a ramp, one benchmark per stage: building a request (once
+// per run) and copying it (per send), classifying its answer, writing its record, folding it into the summary,
 // and reading it back. Run with `make bench` (or `go test -run '^$' -bench .
 // -benchmem ./prober`); allocs/op is the figure to keep low.
 
@@ -68,6 +68,23 @@ func BenchmarkNewMessageRequest(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := t.NewMessageRequest(ctx, body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkProbeRequest is what the engine does per send: a copy of the
+// request it built once (BenchmarkNewMessageRequest), with its own body.
+func BenchmarkProbeRequest(b *testing.B) {
+	e := &Engine{Target: benchTarget(b, "http://127.0.0.1:8080/gateway")}
+	e.prepareRequest()
+	if e.probe == nil {
+		b.Fatal("the probe request was not built")
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.newRequest(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -85,14 +85,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	if e.Client == nil {
 		return nil, errors.New("engine: no HTTP client")
 	}
-	e.body = e.Target.MessageBody()
-	// Every probe is the same request, so it is built once; each send
-	// shares its URL and headers (read only) and reads its own copy of the
-	// body. If it cannot be built, each send tries and records the error.
-	e.probe, _ = e.Target.NewMessageRequest(context.Background(), e.body)
-	if e.probe != nil && e.probe.GetBody == nil {
-		e.probe = nil
-	}
+	e.prepareRequest()
 	e.summary = NewSummary(e.Plan.Steps)
 	if e.Plan.Rate > 0 {
 		e.pacer = &pacer{rate: e.Plan.Rate}
@@ -414,24 +407,38 @@ func (e *Engine) do(ctx context.Context, w *worker, t ticket, idx, round, c int)
 	tm := w.timing(ctx)
 	rctx, cancel := context.WithTimeout(w.traced, e.Plan.Timeout.D())
 	defer cancel()
-	var req *http.Request
-	if e.probe != nil {
-		// The same request every time: a copy of it for this context,
-		// with a body of its own.
-		req = e.probe.WithContext(rctx)
-		req.Body, _ = e.probe.GetBody()
-	} else {
-		var err error
-		if req, err = e.Target.NewMessageRequest(rctx, e.body); err != nil {
-			rec.Started, rec.Finished = e.now().UTC(), e.now().UTC()
-			rec.Outcome, rec.Message = OutcomeNetwork, Printable(err.Error(), MaxMessage)
-			return rec, 0
-		}
+	req, err := e.newRequest(rctx)
+	if err != nil {
+		rec.Started, rec.Finished = e.now().UTC(), e.now().UTC()
+		rec.Outcome, rec.Message = OutcomeNetwork, Printable(err.Error(), MaxMessage)
+		return rec, 0
 	}
 	pause, _ := exchange(ctx, e.Client, req, tm, e.Target.Model, e.bodyCap(), e.now, rec, &w.buf)
 	w.done(rec)
 	rec.QueueWaitMS = max(0, ms(rec.Started.Sub(t.scheduled)))
 	return rec, pause
+}
+
+// prepareRequest builds the probe request once: every probe is the same
+// request, so each send shares its URL and headers (read only) and reads
+// its own copy of the body. If it cannot be built, each send tries again
+// and records the error.
+func (e *Engine) prepareRequest() {
+	e.body = e.Target.MessageBody()
+	e.probe, _ = e.Target.NewMessageRequest(context.Background(), e.body)
+	if e.probe != nil && e.probe.GetBody == nil {
+		e.probe = nil
+	}
+}
+
+// newRequest returns the probe request to send under ctx.
+func (e *Engine) newRequest(ctx context.Context) (*http.Request, error) {
+	if e.probe == nil {
+		return e.Target.NewMessageRequest(ctx, e.body)
+	}
+	req := e.probe.WithContext(ctx)
+	req.Body, _ = e.probe.GetBody()
+	return req, nil
 }
 
 // worker is what one worker goroutine keeps from one request to the next.
