@@ -33,6 +33,14 @@ type htmlData struct {
 	Rows     []htmlRow
 	Plot     svgPlot
 	Recorded string
+	Lists    []htmlList
+}
+
+// htmlList is one titled list under the verdict: evidence, what was ruled
+// out, next steps.
+type htmlList struct {
+	Title string
+	Items []string
 }
 
 // WriteHTML writes the report as one self-contained page: inline CSS and
@@ -45,6 +53,11 @@ func WriteHTML(w io.Writer, r HTMLReport) error {
 		R:     r,
 		Head:  verdictLine(r.Verdict),
 		Plan:  r.Plan.Describe(),
+		Lists: []htmlList{
+			{"Evidence", r.Verdict.Evidence},
+			{"Ruled out", r.Verdict.RuledOut},
+			{"Next steps", r.Verdict.NextSteps},
+		},
 	}
 	if r.Recorded != nil {
 		d.Recorded = verdictLine(*r.Recorded)
@@ -209,29 +222,15 @@ code{font-size:13px}
 </table>
 <p class="note">Plan: {{t .Plan}}</p>
 
-{{- with .R.Verdict.Evidence}}
-<h2>Evidence</h2>
+{{- range .Lists}}
+{{- if .Items}}
+<h2>{{.Title}}</h2>
 <ul>
-{{- range .}}
+{{- range .Items}}
 <li>{{t .}}</li>
 {{- end}}
 </ul>
 {{- end}}
-{{- with .R.Verdict.RuledOut}}
-<h2>Ruled out</h2>
-<ul>
-{{- range .}}
-<li>{{t .}}</li>
-{{- end}}
-</ul>
-{{- end}}
-{{- with .R.Verdict.NextSteps}}
-<h2>Next steps</h2>
-<ul>
-{{- range .}}
-<li>{{t .}}</li>
-{{- end}}
-</ul>
 {{- end}}
 </body>
 </html>
