@@ -13,8 +13,9 @@ import (
 )
 
 // RunWriter streams a run to a JSONL file: the header, one line per request
-// as it completes, and the verdict footer. It only ever writes whole lines,
-// so a run killed at any moment leaves only complete lines behind.
+// as it completes, and the verdict footer. It only ever writes whole lines;
+// a run killed outright may leave the last write cut short, and ReadRun
+// skips such a line.
 //
 // Records are written behind the caller, as vegeta's attack hands results
 // to one encoding goroutine: WriteRecord puts the line in memory and a

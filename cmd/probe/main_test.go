@@ -174,20 +174,26 @@ func cmdJSONL(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Logf("%s: %d lines, %d requests", args[0], lines, requests)
 }
 
-// cmdInterrupt runs a command, sends it SIGINT (or SIGTERM with -TERM)
-// after DELAY, and requires it to exit within WITHIN of the signal. With
+// cmdInterrupt runs a command, sends it SIGINT (or SIGTERM with -TERM,
+// SIGKILL with -KILL) after DELAY, and requires it to exit within WITHIN of
+// the signal. With
 // -twice the command must still be running WITHIN after the first SIGINT,
 // and exit within WITHIN of a second: the user's second Ctrl-C. Its
 // stdout and stderr are saved to interrupt.stdout and interrupt.stderr.
 //
-//	interrupt [-TERM | -twice] DELAY WITHIN PROGRAM ARGS...
+//	interrupt [-TERM | -KILL | -twice] DELAY WITHIN PROGRAM ARGS...
 func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
-	const usage = "usage: interrupt [-TERM | -twice] DELAY WITHIN PROGRAM ARGS..."
+	const usage = "usage: interrupt [-TERM | -KILL | -twice] DELAY WITHIN PROGRAM ARGS..."
 	sig, twice := syscall.SIGINT, false
-	if len(args) > 0 && args[0] == "-TERM" {
-		sig, args = syscall.SIGTERM, args[1:]
-	} else if len(args) > 0 && args[0] == "-twice" {
-		twice, args = true, args[1:]
+	if len(args) > 0 {
+		switch args[0] {
+		case "-TERM":
+			sig, args = syscall.SIGTERM, args[1:]
+		case "-KILL":
+			sig, args = syscall.SIGKILL, args[1:]
+		case "-twice":
+			twice, args = true, args[1:]
+		}
 	}
 	if neg || len(args) < 3 {
 		ts.Fatalf(usage)
@@ -238,7 +244,7 @@ func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 	case <-time.After(within):
 		_ = cmd.Process.Kill()
 		<-done
-		ts.Fatalf("interrupt: still running %v after SIGINT", within)
+		ts.Fatalf("interrupt: still running %v after %v", within, sig)
 	}
 	ts.Check(os.WriteFile(ts.MkAbs("interrupt.stdout"), out.Bytes(), 0o644))
 	ts.Check(os.WriteFile(ts.MkAbs("interrupt.stderr"), errb.Bytes(), 0o644))
