@@ -306,13 +306,9 @@ func (c *call) validBody() bool {
 		MaxTokens *int              `json:"max_tokens"`
 		Messages  []json.RawMessage `json:"messages"`
 	}
-	data, err := io.ReadAll(io.LimitReader(c.r.Body, maxBody+1))
-	var problem string
+	data, problem := c.readBody()
 	switch {
-	case err != nil:
-		problem = "Could not read the request body."
-	case len(data) > maxBody:
-		problem = fmt.Sprintf("Request body is larger than %d bytes.", maxBody)
+	case problem != "":
 	case json.Unmarshal(data, &req) != nil:
 		problem = "There was an error parsing the body of your request. Check that it is valid JSON."
 	case req.Model == "":
@@ -332,6 +328,19 @@ func (c *call) validBody() bool {
 	}
 	c.model = req.Model
 	return true
+}
+
+// readBody reads the request body, up to maxBody; problem, if not empty,
+// is what the API answers when it cannot.
+func (c *call) readBody() (data []byte, problem string) {
+	data, err := io.ReadAll(io.LimitReader(c.r.Body, maxBody+1))
+	switch {
+	case err != nil:
+		return nil, "Could not read the request body."
+	case len(data) > maxBody:
+		return nil, fmt.Sprintf("Request body is larger than %d bytes.", maxBody)
+	}
+	return data, ""
 }
 
 // pause waits d, or until the client gives up; it reports whether the

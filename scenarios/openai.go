@@ -3,7 +3,6 @@ package scenarios
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -244,13 +243,10 @@ func (c *call) validChat() bool {
 		MaxCompletionTokens *int              `json:"max_completion_tokens"`
 		Messages            []json.RawMessage `json:"messages"`
 	}
-	data, err := io.ReadAll(io.LimitReader(c.r.Body, maxBody+1))
-	var param, code, problem string
+	data, problem := c.readBody()
+	var param, code string
 	switch {
-	case err != nil:
-		problem = "Could not read the request body."
-	case len(data) > maxBody:
-		problem = fmt.Sprintf("Request body is larger than %d bytes.", maxBody)
+	case problem != "":
 	case json.Unmarshal(data, &req) != nil:
 		problem = "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble figuring out how to fix this, please contact us through our help center at help.openai.com.)"
 	case req.Model == "":
