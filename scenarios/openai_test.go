@@ -458,6 +458,7 @@ func TestOpenAIValidation(t *testing.T) {
 		{"x-api-key is not OpenAI's", http.MethodPost, chat, with("X-Api-Key", openAITestKey), openAIBody, 401, "You didn't provide an API key", "", ""},
 		{"models without key", http.MethodGet, "/v1/models", with("", ""), "", 401, "You didn't provide an API key", "", ""},
 		{"not JSON", http.MethodPost, chat, openAIHeaders(), "hi", 400, "We could not parse the JSON body", "", ""},
+		{"body over the limit", http.MethodPost, chat, openAIHeaders(), strings.Repeat(" ", maxBody+1), 400, "Request body is larger than", "", ""},
 		{"no model", http.MethodPost, chat, openAIHeaders(), `{"max_tokens":1,"messages":[{"role":"user","content":"hi"}]}`, 400, "you must provide a model parameter", "", ""},
 		{"no messages", http.MethodPost, chat, openAIHeaders(), `{"model":"m","max_tokens":1}`, 400, "Missing required parameter: 'messages'.", "messages", "missing_required_parameter"},
 		{"empty messages", http.MethodPost, chat, openAIHeaders(), `{"model":"m","max_tokens":1,"messages":[]}`, 400, "empty array", "messages", "empty_array"},

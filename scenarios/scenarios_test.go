@@ -466,6 +466,7 @@ func TestValidation(t *testing.T) {
 		{"no key, no version", "/v1/messages", without("X-Api-Key", "Anthropic-Version"), probeBody, 401, msgKeyRequired},
 		{"no version", "/v1/messages", without("Anthropic-Version"), probeBody, 400, "anthropic-version: header is required"},
 		{"not JSON", "/v1/messages", probeHeaders(), "hi", 400, "JSON"},
+		{"body over the limit", "/v1/messages", probeHeaders(), strings.Repeat(" ", maxBody+1), 400, "Request body is larger than"},
 		{"no model", "/v1/messages", probeHeaders(), `{"max_tokens":1,"messages":[{"role":"user","content":"hi"}]}`, 400, "model"},
 		{"no max_tokens", "/v1/messages", probeHeaders(), `{"model":"m","messages":[{"role":"user","content":"hi"}]}`, 400, "max_tokens"},
 		{"zero max_tokens", "/v1/messages", probeHeaders(), `{"model":"m","max_tokens":0,"messages":[{"role":"user","content":"hi"}]}`, 400, "max_tokens"},
