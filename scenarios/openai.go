@@ -446,27 +446,17 @@ var openAIModels = []openAIModel{
 	{ID: "gpt-4.1-mini", Object: "model", Created: 1744318173, OwnedBy: "system"},
 }
 
-// openAIVisibleModels is the listing this scenario's project gets.
-func (c *call) openAIVisibleModels() []openAIModel {
-	var list []openAIModel
-	for _, m := range openAIModels {
-		if m.ID == DefaultOpenAIModel && c.api.scenario.behave.hidesDefault {
-			continue
-		}
-		list = append(list, m)
-	}
-	return list
-}
+func (m openAIModel) modelID() string { return m.ID }
 
 func (c *call) openAIListModels() {
 	c.openAIJSON(http.StatusOK, struct {
 		Object string        `json:"object"`
 		Data   []openAIModel `json:"data"`
-	}{"list", c.openAIVisibleModels()})
+	}{"list", visibleModels(c, openAIModels, DefaultOpenAIModel)})
 }
 
 func (c *call) openAIGetModel() {
-	for _, m := range c.openAIVisibleModels() {
+	for _, m := range visibleModels(c, openAIModels, DefaultOpenAIModel) {
 		if m.ID == c.modelID {
 			c.openAIJSON(http.StatusOK, m)
 			return

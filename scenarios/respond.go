@@ -180,11 +180,18 @@ var models = []modelInfo{
 	{Type: "model", ID: "claude-opus-4-1", DisplayName: "Claude Opus 4.1", CreatedAt: "2025-08-05T00:00:00Z"},
 }
 
-// visibleModels is the listing this scenario's organization gets.
-func (c *call) visibleModels() []modelInfo {
-	var list []modelInfo
-	for _, m := range models {
-		if m.ID == DefaultModel && c.api.scenario.behave.hidesDefault {
+// listedModel is an entry of either provider's model listing.
+type listedModel interface{ modelID() string }
+
+func (m modelInfo) modelID() string { return m.ID }
+
+// visibleModels is the part of a provider's listing this scenario's account
+// gets: all of it, but for the provider's default model (defaultID) when
+// the scenario hides it.
+func visibleModels[M listedModel](c *call, listing []M, defaultID string) []M {
+	var list []M
+	for _, m := range listing {
+		if m.modelID() == defaultID && c.api.scenario.behave.hidesDefault {
 			continue
 		}
 		list = append(list, m)
@@ -193,7 +200,7 @@ func (c *call) visibleModels() []modelInfo {
 }
 
 func (c *call) listModels() {
-	list := c.visibleModels()
+	list := visibleModels(c, models, DefaultModel)
 	c.apiJSON(http.StatusOK, struct {
 		Data    []modelInfo `json:"data"`
 		HasMore bool        `json:"has_more"`
@@ -203,7 +210,7 @@ func (c *call) listModels() {
 }
 
 func (c *call) getModel() {
-	for _, m := range c.visibleModels() {
+	for _, m := range visibleModels(c, models, DefaultModel) {
 		if m.ID == c.modelID {
 			c.apiJSON(http.StatusOK, m)
 			return
