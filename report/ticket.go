@@ -68,22 +68,8 @@ func WriteTicket(w io.Writer, t Ticket) error {
 		fmt.Fprintln(bw, "The run was cut short; the verdict is on the requests it recorded.")
 	}
 	fmt.Fprintln(bw)
-	if len(v.RuledOut) > 0 {
-		fmt.Fprintln(bw, "## Layers ruled out")
-		fmt.Fprintln(bw)
-		for _, l := range v.RuledOut {
-			fmt.Fprintf(bw, "- %s\n", mdText(l))
-		}
-		fmt.Fprintln(bw)
-	}
-	if len(v.Evidence) > 0 {
-		fmt.Fprintln(bw, "## Evidence")
-		fmt.Fprintln(bw)
-		for _, l := range v.Evidence {
-			fmt.Fprintf(bw, "- %s\n", mdText(l))
-		}
-		fmt.Fprintln(bw)
-	}
+	mdList(bw, "Layers ruled out", v.RuledOut)
+	mdList(bw, "Evidence", v.Evidence)
 
 	sent, answered, failed := 0, 0, 0
 	if t.Summary != nil {
@@ -213,4 +199,16 @@ func firstNonEmpty(vs ...string) string {
 		}
 	}
 	return ""
+}
+
+// mdList writes a titled Markdown list, or nothing when lines is empty.
+func mdList(w io.Writer, title string, lines []string) {
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "## %s\n\n", title)
+	for _, l := range lines {
+		fmt.Fprintf(w, "- %s\n", mdText(l))
+	}
+	fmt.Fprintln(w)
 }
