@@ -319,31 +319,12 @@ func TestEachScenario(t *testing.T) {
 			if api.Scenario() != s {
 				t.Errorf("Scenario() = %q", api.Scenario().Name)
 			}
-			ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
-			defer cancel()
-			if len(w.statuses) == 0 {
-				ctx, cancel = context.WithTimeout(ctx, 100*time.Millisecond)
-				defer cancel()
-			}
-			a, err := do(ctx, srv.Client(), http.MethodPost, srv.URL+"/v1/messages", probeHeaders(), probeBody)
-			if len(w.statuses) == 0 {
-				if err == nil {
-					t.Fatalf("got an answer %d, want none", a.status)
-				}
+			a, answered := probeScenario(t, srv, "/v1/messages", probeHeaders(), probeBody, w.statuses)
+			if !answered {
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !slices.Contains(w.statuses, a.status) {
-				t.Fatalf("status %d, want one of %v: %s", a.status, w.statuses, a.body)
-			}
 			checkFrom(t, a, w.from)
-			for _, c := range w.contains {
-				if !strings.Contains(string(a.body), c) {
-					t.Errorf("body lacks %q: %s", c, a.body)
-				}
-			}
+			checkContains(t, a, w.contains)
 			switch {
 			case a.status == http.StatusOK:
 				checkMessage(t, a)
@@ -356,6 +337,43 @@ func TestEachScenario(t *testing.T) {
 				t.Errorf("counted %d requests, %d messages; want 1, 1", api.Requests(), api.MessageRequests())
 			}
 		})
+	}
+}
+
+// probeScenario sends one probe to srv and requires its status to be one
+// of statuses. With none, the scenario must not answer within 100 ms; then
+// probeScenario reports false and there is nothing more to check.
+func probeScenario(t *testing.T, srv *httptest.Server, path string, h http.Header, body string, statuses []int) (answer, bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	if len(statuses) == 0 {
+		ctx, cancel = context.WithTimeout(ctx, 100*time.Millisecond)
+		defer cancel()
+	}
+	a, err := do(ctx, srv.Client(), http.MethodPost, srv.URL+path, h, body)
+	if len(statuses) == 0 {
+		if err == nil {
+			t.Fatalf("got an answer %d, want none", a.status)
+		}
+		return a, false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(statuses, a.status) {
+		t.Fatalf("status %d, want one of %v: %s", a.status, statuses, a.body)
+	}
+	return a, true
+}
+
+// checkContains requires each of parts in the answer's body.
+func checkContains(t *testing.T, a answer, parts []string) {
+	t.Helper()
+	for _, p := range parts {
+		if !strings.Contains(string(a.body), p) {
+			t.Errorf("body lacks %q: %s", p, a.body)
+		}
 	}
 }
 
