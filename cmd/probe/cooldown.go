@@ -106,13 +106,19 @@ func cooldownRun(ctx context.Context, ios *IOStreams, opts *cooldownOptions) err
 		}
 	}
 
+	// ramp runs one side; side names its run file.
+	ramp := func(plan prober.Plan, out, side string) (*rampResult, error) {
+		res, err := runRamp(ctx, ios, rampSpec{Target: rt, Plan: plan, Out: out, Stem: "probe-run-" + stamp + "-" + side, Force: opts.Force, Quiet: opts.Quiet})
+		if err == nil {
+			err = res.Err
+		}
+		return res, err
+	}
+
 	say("cooldown: first ramp")
-	before, err := runRamp(ctx, ios, rampSpec{Target: rt, Plan: beforePlan, Out: opts.OutBefore, Stem: "probe-run-" + stamp + "-before", Force: opts.Force, Quiet: opts.Quiet})
+	before, err := ramp(beforePlan, opts.OutBefore, "before")
 	if err != nil {
 		return err
-	}
-	if before.Err != nil {
-		return before.Err
 	}
 	if before.Result.Stop == prober.StopInterrupted {
 		return writeRampResult(ios, opts.Output, before)
@@ -125,12 +131,9 @@ func cooldownRun(ctx context.Context, ios *IOStreams, opts *cooldownOptions) err
 	}
 
 	say("cooldown: second ramp")
-	after, err := runRamp(ctx, ios, rampSpec{Target: rt, Plan: afterPlan, Out: opts.OutAfter, Stem: "probe-run-" + stamp + "-after", Force: opts.Force, Quiet: opts.Quiet})
+	after, err := ramp(afterPlan, opts.OutAfter, "after")
 	if err != nil {
 		return err
-	}
-	if after.Err != nil {
-		return after.Err
 	}
 	say("after: %s; run file %s", verdictBrief(after.Run.Verdict), after.Run.RunFile)
 
