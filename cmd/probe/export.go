@@ -141,12 +141,7 @@ func writeCSV(ios *IOStreams, w io.Writer, opts *exportOptions) error {
 	if err != nil {
 		return err
 	}
-	if _, err := loadRunFile(ios, opts.RunFile, func(r *prober.Record) error {
-		if !opts.All && !r.Failed() {
-			return nil
-		}
-		return cw.Write(r)
-	}); err != nil {
+	if err := eachExported(ios, opts, cw.Write); err != nil {
 		return err
 	}
 	return cw.Flush()
@@ -154,13 +149,20 @@ func writeCSV(ios *IOStreams, w io.Writer, opts *exportOptions) error {
 
 func writeRecordsJSON(ios *IOStreams, w io.Writer, opts *exportOptions) error {
 	aw := report.NewRecordArrayWriter(w)
-	if _, err := loadRunFile(ios, opts.RunFile, func(r *prober.Record) error {
-		if !opts.All && !r.Failed() {
-			return nil
-		}
-		return aw.Write(r)
-	}); err != nil {
+	if err := eachExported(ios, opts, aw.Write); err != nil {
 		return err
 	}
 	return aw.Close()
+}
+
+// eachExported reads the run file and passes write the records the export
+// keeps: the failed ones, or every one with --all.
+func eachExported(ios *IOStreams, opts *exportOptions, write func(*prober.Record) error) error {
+	_, err := loadRunFile(ios, opts.RunFile, func(r *prober.Record) error {
+		if !opts.All && !r.Failed() {
+			return nil
+		}
+		return write(r)
+	})
+	return err
 }
