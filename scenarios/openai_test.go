@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -49,26 +48,7 @@ func completionRequest(t *testing.T, srv *httptest.Server) answer {
 // openAIBurst sends n completions at once, released together.
 func openAIBurst(t *testing.T, srv *httptest.Server, n int) []answer {
 	t.Helper()
-	var (
-		wg      sync.WaitGroup
-		release = make(chan struct{})
-		answers = make([]answer, n)
-		errs    = make([]error, n)
-	)
-	for i := range n {
-		wg.Go(func() {
-			<-release
-			answers[i], errs[i] = do(t.Context(), srv.Client(), http.MethodPost, srv.URL+"/v1/chat/completions", openAIHeaders(), openAIBody)
-		})
-	}
-	close(release)
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	return answers
+	return sendTogether(t, srv, n, "/v1/chat/completions", openAIHeaders(), openAIBody)
 }
 
 // openAIErr is OpenAI's error envelope, decoded strictly.

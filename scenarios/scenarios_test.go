@@ -94,6 +94,13 @@ func message(t *testing.T, srv *httptest.Server) answer {
 // statuses in no particular order.
 func burstOf(t *testing.T, srv *httptest.Server, n int) []answer {
 	t.Helper()
+	return sendTogether(t, srv, n, "/v1/messages", probeHeaders(), probeBody)
+}
+
+// sendTogether sends n POSTs of body to path at once, released together, and
+// returns the answers in no particular order.
+func sendTogether(t *testing.T, srv *httptest.Server, n int, path string, h http.Header, body string) []answer {
+	t.Helper()
 	var (
 		wg      sync.WaitGroup
 		release = make(chan struct{})
@@ -101,9 +108,10 @@ func burstOf(t *testing.T, srv *httptest.Server, n int) []answer {
 		errs    = make([]error, n)
 	)
 	for i := range n {
+		h := h.Clone()
 		wg.Go(func() {
 			<-release
-			answers[i], errs[i] = do(t.Context(), srv.Client(), http.MethodPost, srv.URL+"/v1/messages", probeHeaders(), probeBody)
+			answers[i], errs[i] = do(t.Context(), srv.Client(), http.MethodPost, srv.URL+path, h, body)
 		})
 	}
 	close(release)
