@@ -54,6 +54,9 @@ func TestRealAnswersLoad(t *testing.T) {
 	}
 }
 
+// bodyRequestID finds the API's request id in an error body.
+var bodyRequestID = regexp.MustCompile(`"request_id":"(req_[^"]+)"`)
+
 // TestRealAnswersShapes checks the marks each producer must carry, so that
 // the fixtures teach principle 1 (who answered comes first) and not a lie.
 func TestRealAnswersShapes(t *testing.T) {
@@ -79,6 +82,11 @@ func TestRealAnswersShapes(t *testing.T) {
 				if hasReqID {
 					t.Errorf("producer %s with the API's request-id: an answer with it came from the API", a.Expect.Producer)
 				}
+			}
+			// The API repeats its request id in the body; a mismatch would
+			// be a fixture that two producers wrote.
+			if m := bodyRequestID.FindStringSubmatch(a.Body); m != nil && hasReqID && m[1] != a.Header("request-id") {
+				t.Errorf("body request_id %s differs from header request-id %s", m[1], a.Header("request-id"))
 			}
 			if a.Stream && !strings.Contains(a.Body, "event: ") {
 				t.Errorf("stream answer without an SSE event: %q", a.Body)
