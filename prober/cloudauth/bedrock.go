@@ -172,7 +172,9 @@ func (c *AWSCredentials) Describe() Description { return c.desc }
 func (c *AWSCredentials) String() string { return c.desc.String() }
 
 // GoString does the same for %#v.
-func (c *AWSCredentials) GoString() string { return "cloudauth.AWSCredentials{" + c.desc.String() + "}" }
+func (c *AWSCredentials) GoString() string {
+	return "cloudauth.AWSCredentials{" + c.desc.String() + "}"
+}
 
 func firstNonEmpty(vs ...string) string {
 	for _, v := range vs {
