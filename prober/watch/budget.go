@@ -59,3 +59,16 @@ func (b *Budget) holdUntil() time.Time {
 	defer b.mu.Unlock()
 	return b.notBefore
 }
+
+// delay is how long until n requests are free at now (0 when they are),
+// without taking them; the scheduler waits that long rather than skip a
+// probe that a jittered interval brought a little early.
+func (b *Budget) delay(now time.Time, n int) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	d := b.notBefore.Sub(now)
+	if short := float64(n) - b.lim.TokensAt(now); short > 0 {
+		d = max(d, time.Duration(short/float64(b.lim.Limit())*float64(time.Second))+time.Microsecond)
+	}
+	return max(d, 0)
+}

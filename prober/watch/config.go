@@ -36,13 +36,7 @@ type Target struct {
 
 // ProbeRequests returns how many requests one probe of t sends: one request
 // per worker at each step, so the sum of the steps.
-func (t Target) ProbeRequests() int {
-	n := 0
-	for _, s := range t.Steps {
-		n += s
-	}
-	return n
-}
+func (t Target) ProbeRequests() int { return probeSize(t.Steps) }
 
 // Config is a validated watch configuration.
 type Config struct {

@@ -62,17 +62,8 @@ func (w *Watcher) probe(ctx context.Context, ts *targetState) (ProbeResult, erro
 	ts.probeMu.Lock()
 	defer ts.probeMu.Unlock()
 	name := ts.t.Name
-	ts.mu.Lock()
-	steps := ts.t.Steps
-	if ts.gentle {
-		steps = []int{1}
-	}
-	ts.mu.Unlock()
-	n := 0
-	for _, s := range steps {
-		n += s
-	}
-	if err := ts.budget.Reserve(w.clock.Now(), n); err != nil {
+	steps := ts.steps()
+	if err := ts.budget.Reserve(w.clock.Now(), probeSize(steps)); err != nil {
 		w.metrics.skipped.WithLabelValues(name).Inc()
 		w.metrics.setError(name, ReasonBudget)
 		return ProbeResult{}, fmt.Errorf("%w: %v", ErrBudget, err)

@@ -128,6 +128,15 @@ func (w *Watcher) Run(ctx context.Context) error {
 // retry-after asks for it.
 func (w *Watcher) loop(ctx context.Context, ts *targetState) {
 	for ctx.Err() == nil {
+		// A probe the jitter brought a little before its requests are free
+		// waits for them instead of being skipped.
+		if d := ts.budget.delay(w.clock.Now(), probeSize(ts.steps())); d > 0 && d <= ts.t.Interval/4 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-w.clock.After(d):
+			}
+		}
 		_, _ = w.probe(ctx, ts)
 		select {
 		case <-ctx.Done():
@@ -147,4 +156,23 @@ func (ts *targetState) nextWait(now time.Time) time.Duration {
 		d = hold
 	}
 	return d
+}
+
+// steps is what the next probe sends: one request after a layer-5 verdict,
+// else the configured ramp.
+func (ts *targetState) steps() []int {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if ts.gentle {
+		return []int{1}
+	}
+	return ts.t.Steps
+}
+
+func probeSize(steps []int) int {
+	n := 0
+	for _, s := range steps {
+		n += s
+	}
+	return n
 }
