@@ -1,6 +1,8 @@
 package watch
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -17,6 +19,7 @@ type metrics struct {
 	changes   *prometheus.CounterVec
 	targetErr *prometheus.GaugeVec
 	skipped   *prometheus.CounterVec
+	interval  *prometheus.GaugeVec
 }
 
 func newMetrics() *metrics {
@@ -47,15 +50,19 @@ func newMetrics() *metrics {
 		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "probe_llm_probes_skipped_total", Help: "Probes not sent because the hourly budget or a retry-after did not allow them.",
 		}, []string{"target"}),
+		interval: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "probe_llm_probe_interval_seconds", Help: "The target's configured probe interval (for staleness alerts).",
+		}, []string{"target"}),
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.verdict, m.ratio403, m.lastProbe, m.changes, m.targetErr, m.skipped,
+	m.reg.MustRegister(m.interval, m.requests, m.duration, m.verdict, m.ratio403, m.lastProbe, m.changes, m.targetErr, m.skipped,
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewGoCollector())
 	return m
 }
 
 // initTarget creates the target's series at zero so that rate() and alerts
 // see them from the first scrape.
-func (m *metrics) initTarget(name string) {
+func (m *metrics) initTarget(name string, interval time.Duration) {
+	m.interval.WithLabelValues(name).Set(interval.Seconds())
 	m.changes.WithLabelValues(name)
 	m.skipped.WithLabelValues(name)
 	m.ratio403.WithLabelValues(name)

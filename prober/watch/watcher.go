@@ -108,7 +108,7 @@ func New(cfg *Config, opts Options) (*Watcher, error) {
 			rng: rand.New(rand.NewPCG(opts.Seed, uint64(i))), win: newWindow(t.Window, opts.MaxAnswers)}
 		w.targets = append(w.targets, ts)
 		w.byName[t.Name] = ts
-		w.metrics.initTarget(t.Name)
+		w.metrics.initTarget(t.Name, t.Interval)
 	}
 	return w, nil
 }
