@@ -1,7 +1,7 @@
 # Developer tasks. `make test` is what CI runs (see .ci/run).
 GO ?= go
 
-.PHONY: build test lint e2e e2e-browser chromium bench flaky fuzz
+.PHONY: build test lint e2e e2e-browser chromium prometheus check-rules bench flaky fuzz
 
 build:
 	$(GO) build -o bin/probe ./cmd/probe
@@ -34,6 +34,22 @@ chromium:
 		DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq chromium >/dev/null && \
 		command -v $(CHROMIUM) >/dev/null; \
 	fi
+
+# Debian's prometheus (the server and promtool), installed when missing and
+# running as root, as for chromium; it fails when it cannot be had.
+prometheus:
+	@if ! command -v promtool >/dev/null 2>&1; then \
+		if [ "$$(id -u)" != 0 ]; then echo "promtool is missing: install Debian's prometheus package (or run as root)"; exit 1; fi; \
+		echo "installing prometheus (apt-get)"; \
+		timeout 120 apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq prometheus >/dev/null && \
+		command -v promtool >/dev/null; \
+	fi
+
+# The example alerting rules and scrape config must load in Prometheus.
+check-rules: prometheus
+	promtool check rules deploy/prometheus/alerts.yml
+	promtool check config deploy/prometheus/prometheus.yml
 
 # The scenario verdicts 20 times in a row: they must never flake.
 flaky:
