@@ -12,7 +12,7 @@ import (
 // slice of one is unlikely to appear by chance.
 const (
 	shellKey    = "sk-ant-api03-Qw3rTy7UiOp2AsDfGh5JkL9ZxCvBnM1-shellKEY0"
-	settingsKey = "sk-ant-api03-Mn8BvC4xZ2LkJh6GfDs1ApOi9UyTr3-settingsK7"
+	settingsKey = "sk-ant-api03-Mn8BvC4xZ2LkJh6GfDs1ApOi9UyTr3-sEtTiNgK7"
 	authToken   = "gw-tok-Pq5Wm2Zx8Nv4Rt7Yk1Hs3Jd6Lf9Ga0Bc-authTOKEN"
 	oatToken    = "sk-ant-oat01-Fr4Gt6Hy8Ju0Ki2Lo3Mp5Nq7Br9Cs1-oatTOK"
 	loginToken  = "sk-ant-oat01-Lg9In8To7Ke6Nx5Yz4Wv3Ut2Sr1Qp0-loginTK"
