@@ -53,7 +53,7 @@ func (l *loader) readApprovals() {
 
 // readLogin reads the /login credentials file: expiry, scopes and plan,
 // and the access token in case the login is what Claude Code would use.
-func (l *loader) readLogin() (token string) {
+func (l *loader) readLogin() {
 	p := join(l.configDir(), ".credentials.json")
 	var doc loginDoc
 	found, ok := l.readJSON(p, ScopeUser, "login", &doc, SeverityWarn)
@@ -63,7 +63,7 @@ func (l *loader) readLogin() (token string) {
 			"Run /status in Claude Code to see the login; probe reports only the files.")
 	}
 	if !ok || doc.ClaudeAiOauth == nil {
-		return ""
+		return
 	}
 	o := doc.ClaudeAiOauth
 	lg := &Login{Path: p, HasRefreshToken: o.RefreshToken != "", Scopes: o.Scopes,
@@ -74,7 +74,6 @@ func (l *loader) readLogin() (token string) {
 	}
 	l.cfg.Login = lg
 	l.loginToken = o.AccessToken
-	return o.AccessToken
 }
 
 // resolveCredential applies Claude Code's authentication precedence
