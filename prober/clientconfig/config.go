@@ -158,18 +158,32 @@ type Finding struct {
 // Config is Claude Code's effective configuration as Load worked it out.
 // Every exported field is printable; secrets sit behind unexported pointers.
 type Config struct {
-	OS          string     `json:"os"`
-	Files       []File     `json:"files"`
-	Auth        Credential `json:"credential"`
-	BaseURL     Value      `json:"base_url"`
-	Models      []Value    `json:"models,omitempty"`
-	Headers     []Header   `json:"headers,omitempty"`
-	Backend     Backend    `json:"backend"`
-	Proxy       []Value    `json:"proxy,omitempty"`
-	CACerts     *Value     `json:"node_extra_ca_certs,omitempty"`
-	KeyHelper   *KeyHelper `json:"api_key_helper,omitempty"`
-	Login       *Login     `json:"login,omitempty"`
-	Env         []EnvVar   `json:"env,omitempty"`
+	// OS is the Env's OS.
+	OS string `json:"os"`
+	// Files lists every file looked for, found or not, with any problem.
+	Files []File `json:"files"`
+	// Auth is the credential Claude Code would use (no secret in it).
+	Auth Credential `json:"credential"`
+	// BaseURL is the effective ANTHROPIC_BASE_URL (printable form).
+	BaseURL Value `json:"base_url"`
+	// Models are the model variables set, then the settings "model" key.
+	Models []Value `json:"models,omitempty"`
+	// Headers are the ANTHROPIC_CUSTOM_HEADERS entries.
+	Headers []Header `json:"headers,omitempty"`
+	// Backend is anthropic, bedrock, vertex or foundry.
+	Backend Backend `json:"backend"`
+	// Proxy are the proxy variables set (userinfo removed).
+	Proxy []Value `json:"proxy,omitempty"`
+	// CACerts is NODE_EXTRA_CA_CERTS when set.
+	CACerts *Value `json:"node_extra_ca_certs,omitempty"`
+	// KeyHelper is the winning apiKeyHelper, if any.
+	KeyHelper *KeyHelper `json:"api_key_helper,omitempty"`
+	// Login is the /login credentials file's facts, if found.
+	Login *Login `json:"login,omitempty"`
+	// Env is every variable a settings file sets plus the relevant shell
+	// ones, by name, with what each overrode.
+	Env []EnvVar `json:"env,omitempty"`
+	// ProjectKeys are credentials found in the project's .env and .mcp.json.
 	ProjectKeys []FoundKey `json:"project_keys,omitempty"`
 
 	findings []Finding
