@@ -18,7 +18,24 @@ const hidden = "xxxxx"
 // with a '/'): there it takes the userinfo to end at the last '@' of the
 // word, which may hide a little more than the password but never less.
 // User names are kept.
-func RedactURL(text string) string {
+func RedactURL(text string) string { return redactText(text, nil) }
+
+// Passwords returns every URL password in text that RedactURL would hide,
+// each as written and, when it differs, percent-decoded: what a Scrubber
+// needs for a base URL or proxy setting it did not parse itself.
+func Passwords(text string) []string {
+	var out []string
+	redactText(text, func(pw string) {
+		out = appendNew(out, pw)
+		if dec, err := url.PathUnescape(pw); err == nil {
+			out = appendNew(out, dec)
+		}
+	})
+	return out
+}
+
+// redactText hides URL passwords in text, telling seen (if not nil) each.
+func redactText(text string, seen func(string)) string {
 	var b strings.Builder
 	changed := false
 	for i := 0; i < len(text); {
@@ -26,7 +43,7 @@ func RedactURL(text string) string {
 		for j < len(text) && !isDelim(text[j]) {
 			j++
 		}
-		word := redactWord(text[i:j])
+		word := redactWord(text[i:j], seen)
 		changed = changed || word != text[i:j]
 		b.WriteString(word)
 		k := j
@@ -53,10 +70,10 @@ func isDelim(c byte) bool {
 }
 
 // redactWord hides the password of each URL in one word.
-func redactWord(w string) string {
+func redactWord(w string, seen func(string)) string {
 	i := strings.Index(w, "://")
 	if i < 0 {
-		return redactSchemeless(w)
+		return redactSchemeless(w, seen)
 	}
 	var b strings.Builder
 	for i >= 0 {
@@ -71,11 +88,11 @@ func redactWord(w string) string {
 			// A URL Go accepts: its userinfo is inside its authority,
 			// so an '@' in the path or query is not a password's end.
 			if a := strings.IndexAny(seg, "/?#"); a >= 0 {
-				b.WriteString(hidePassword(seg[:a]))
+				b.WriteString(hidePassword(seg[:a], seen))
 				seg = seg[a:]
 			}
 		}
-		b.WriteString(hidePassword(seg))
+		b.WriteString(hidePassword(seg, seen))
 		w = w[end:]
 		if i = strings.Index(w, "://"); i < 0 {
 			b.WriteString(w)
@@ -86,16 +103,16 @@ func redactWord(w string) string {
 
 // redactSchemeless hides the password of "user:pw@host", the form proxy
 // variables accept without a scheme. "mailto:" is an address, not a user.
-func redactSchemeless(w string) string {
+func redactSchemeless(w string, seen func(string)) string {
 	if strings.HasPrefix(strings.ToLower(w), "mailto:") {
 		return w
 	}
-	return hidePassword(w)
+	return hidePassword(w, seen)
 }
 
 // hidePassword replaces the password of "user:pw@rest": the userinfo ends
 // at the last '@', the password starts after its first ':'.
-func hidePassword(s string) string {
+func hidePassword(s string, seen func(string)) string {
 	at := strings.LastIndexByte(s, '@')
 	if at < 0 {
 		return s
@@ -103,6 +120,9 @@ func hidePassword(s string) string {
 	c := strings.IndexByte(s[:at], ':')
 	if c < 0 || c+1 == at {
 		return s
+	}
+	if seen != nil {
+		seen(s[c+1 : at])
 	}
 	return s[:c+1] + hidden + s[at:]
 }
@@ -121,7 +141,7 @@ func RedactError(err error, s *Scrubber) string {
 		if !errors.As(e, &ue) || ue.URL == "" {
 			break
 		}
-		red := redactWord(ue.URL)
+		red := redactWord(ue.URL, nil)
 		msg = strings.ReplaceAll(msg, strconv.Quote(ue.URL), strconv.Quote(red))
 		msg = strings.ReplaceAll(msg, ue.URL, red)
 		e = ue

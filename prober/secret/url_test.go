@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -75,5 +76,28 @@ func TestRedactError(t *testing.T) {
 	}
 	if got := RedactError(nil, nil); got != "" {
 		t.Errorf("RedactError(nil, nil) = %q; want \"\"", got)
+	}
+}
+
+func TestPasswords(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in string
+		want     []string
+	}{
+		{"none", "https://api.anthropic.com", nil},
+		{"plain", "http://u:pw@h", []string{"pw"}},
+		{"escaped", "http://u:p%40ss@h", []string{"p%40ss", "p@ss"}},
+		{"bad escape", "http://u:p%zz@h", []string{"p%zz"}},
+		{"schemeless", "u:pw@h:3128", []string{"pw"}},
+		{"two", "http://a:x1@h http://b:x2@h", []string{"x1", "x2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := Passwords(tt.in); !slices.Equal(got, tt.want) {
+				t.Errorf("Passwords(%q) = %q; want %q", tt.in, got, tt.want)
+			}
+		})
 	}
 }
