@@ -1,6 +1,7 @@
 package prober
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -12,8 +13,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"golang.org/x/net/http/httpproxy"
 )
 
 // CheckLayer is one step of the walk `probe check` makes, in order.
@@ -45,32 +44,6 @@ type Checker struct {
 	// BaseSource says where the base URL came from, for the report.
 	BaseSource string
 	Now        func() time.Time
-}
-
-// ProxyFor returns the proxy requests to base go through under the
-// environment getenv describes (nil for none), as net/http would choose it.
-func ProxyFor(getenv func(string) string, base *url.URL) (*url.URL, error) {
-	return proxyFunc(getenv)(base)
-}
-
-// proxyFunc reads the proxy variables once, as net/http's
-// ProxyFromEnvironment does, and returns what picks a URL's proxy.
-func proxyFunc(getenv func(string) string) func(*url.URL) (*url.URL, error) {
-	cfg := httpproxy.Config{
-		HTTPProxy:  firstEnv(getenv, "HTTP_PROXY", "http_proxy"),
-		HTTPSProxy: firstEnv(getenv, "HTTPS_PROXY", "https_proxy"),
-		NoProxy:    firstEnv(getenv, "NO_PROXY", "no_proxy"),
-	}
-	return cfg.ProxyFunc()
-}
-
-func firstEnv(getenv func(string) string, names ...string) string {
-	for _, n := range names {
-		if v := getenv(n); v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // Run walks the layers.
@@ -166,7 +139,7 @@ func (c *Checker) keyStep(_ context.Context, l *CheckLayer, _ *CheckResult) *Ver
 func (c *Checker) routeStep(ctx context.Context, l *CheckLayer, _ *CheckResult) *Verdict {
 	base := c.Target.BaseURL
 	add := func(s Status, msg, fix string) { l.Findings = append(l.Findings, Finding{s, msg, fix}) }
-	add(Passed, fmt.Sprintf("base URL %s (%s)", base.Redacted(), orDefault(c.BaseSource, "default")), "")
+	add(Passed, fmt.Sprintf("base URL %s (%s)", base.Redacted(), cmp.Or(c.BaseSource, "default")), "")
 	getenv := c.Keys.Getenv
 	if getenv == nil {
 		getenv = func(string) string { return "" }

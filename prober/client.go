@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"golang.org/x/net/http/httpproxy"
 )
 
 // NewHTTPClient returns the client probes are sent with. It keeps enough
@@ -30,4 +32,30 @@ func NewHTTPClient(maxConcurrency int, getenv func(string) string) *http.Client 
 			return http.ErrUseLastResponse
 		},
 	}
+}
+
+// proxyFunc reads the proxy variables once, as net/http's
+// ProxyFromEnvironment does, and returns what picks a URL's proxy.
+func proxyFunc(getenv func(string) string) func(*url.URL) (*url.URL, error) {
+	cfg := httpproxy.Config{
+		HTTPProxy:  firstEnv(getenv, "HTTP_PROXY", "http_proxy"),
+		HTTPSProxy: firstEnv(getenv, "HTTPS_PROXY", "https_proxy"),
+		NoProxy:    firstEnv(getenv, "NO_PROXY", "no_proxy"),
+	}
+	return cfg.ProxyFunc()
+}
+
+func firstEnv(getenv func(string) string, names ...string) string {
+	for _, n := range names {
+		if v := getenv(n); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// ProxyFor returns the proxy requests to base go through under the
+// environment getenv describes (nil for none), as net/http would choose it.
+func ProxyFor(getenv func(string) string, base *url.URL) (*url.URL, error) {
+	return proxyFunc(getenv)(base)
 }

@@ -20,15 +20,6 @@ const DefaultBodyCap = 64 << 10
 // maxExtensionRounds bounds how often an undecided run asks for more.
 const maxExtensionRounds = 3
 
-// Stop reasons of a run, for the footer and the output.
-const (
-	StopEarly       = "early_stop"
-	StopBudget      = "budget"
-	StopInterrupted = "interrupted"
-	StopRetryAfter  = "retry_after"
-	StopSinkFailed  = "run_file_failed"
-)
-
 // Engine sends a plan's requests at stepped concurrency and records every answer.
 //
 // One dispatcher paces the whole run (a pacer when Plan.Rate is set) and
@@ -639,12 +630,4 @@ func (e *Engine) bodyCap() int64 {
 		return e.BodyCap
 	}
 	return DefaultBodyCap
-}
-
-func joinInts(xs []int) string {
-	parts := make([]string, len(xs))
-	for i, x := range xs {
-		parts[i] = fmt.Sprint(x)
-	}
-	return strings.Join(parts, ",")
 }

@@ -8,24 +8,6 @@ import (
 	"unicode"
 )
 
-// KeyKind says how a credential is presented to the API.
-type KeyKind int
-
-const (
-	// APIKey is sent as the x-api-key header (ANTHROPIC_API_KEY).
-	APIKey KeyKind = iota
-	// AuthToken is sent as "authorization: Bearer ..." (ANTHROPIC_AUTH_TOKEN, OAuth tokens).
-	AuthToken
-)
-
-// String names the header the kind travels in.
-func (k KeyKind) String() string {
-	if k == AuthToken {
-		return "authorization: Bearer"
-	}
-	return "x-api-key"
-}
-
 // knownPrefixes are the public parts of Anthropic credentials. They say what
 // kind of key it is and carry no secret, so redaction keeps them visible.
 var knownPrefixes = []string{

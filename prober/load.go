@@ -1,7 +1,6 @@
 package prober
 
 import (
-	"errors"
 	"io"
 	"strings"
 )
@@ -18,19 +17,6 @@ type LoadedRun struct {
 
 // maxExtraSteps bounds the steps a run file may add to its plan's.
 const maxExtraSteps = 64
-
-// errHeaderRead stops ReadRunHeader once the header is known.
-var errHeaderRead = errors.New("header read")
-
-// ReadRunHeader reads a run file up to its first request and returns its
-// header, with ReadRun's checks (a run file, of a schema this build reads).
-func ReadRunHeader(r io.Reader) (RunHeader, error) {
-	rf, err := ReadRun(r, func(*Record) error { return errHeaderRead })
-	if err != nil && !errors.Is(err, errHeaderRead) {
-		return RunHeader{}, err
-	}
-	return rf.Header, nil
-}
 
 // LoadRun reads a run file and rebuilds its summary and verdict, calling fn
 // (if not nil) for every request record in file order. The summary needs the

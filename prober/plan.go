@@ -150,3 +150,16 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	*d = Duration(v)
 	return err
 }
+
+// Describe renders the plan in one line, e.g. "steps c=1×10, c=5×10; no rate cap; timeout 30s; budget 100".
+func (p Plan) Describe() string {
+	steps := make([]string, len(p.Steps))
+	for i, s := range p.Steps {
+		steps[i] = fmt.Sprintf("c=%d×%d", s.Concurrency, s.Requests)
+	}
+	rate := "no rate cap"
+	if p.Rate > 0 {
+		rate = fmt.Sprintf("at most %g requests/s", p.Rate)
+	}
+	return fmt.Sprintf("steps %s; %s; timeout %s; budget %d", strings.Join(steps, ", "), rate, p.Timeout.D(), p.MaxRequests)
+}

@@ -125,3 +125,42 @@ func (p *Provider) KeyEnvNames() string {
 	}
 	return strings.Join(names, " or ")
 }
+
+// KeyKind says how a credential is presented to the API.
+type KeyKind int
+
+const (
+	// APIKey is sent as the x-api-key header (ANTHROPIC_API_KEY).
+	APIKey KeyKind = iota
+	// AuthToken is sent as "authorization: Bearer ..." (ANTHROPIC_AUTH_TOKEN, OAuth tokens).
+	AuthToken
+)
+
+// String names the header the kind travels in.
+func (k KeyKind) String() string {
+	if k == AuthToken {
+		return "authorization: Bearer"
+	}
+	return "x-api-key"
+}
+
+const (
+	// DefaultBaseURL is the Anthropic API.
+	DefaultBaseURL = "https://api.anthropic.com"
+	// DefaultModel is probed when no --model is given.
+	DefaultModel = "claude-sonnet-4-5"
+	// APIVersion is the anthropic-version header every request carries.
+	APIVersion = "2023-06-01"
+)
+
+// messageBody is the smallest request the Messages API accepts.
+type messageBody struct {
+	Model     string        `json:"model"`
+	MaxTokens int           `json:"max_tokens"`
+	Messages  []messageTurn `json:"messages"`
+}
+
+type messageTurn struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}

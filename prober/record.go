@@ -59,36 +59,6 @@ func (r *Record) Failed() bool { return r.Outcome.IsAnswer() && r.Outcome != Out
 // intermittent-403 statistics count. A challenge page counts whatever its status.
 func (r *Record) Is403() bool { return r.Status == 403 || r.Outcome == OutcomeChallenge }
 
-// TargetInfo describes a target in files and outputs without its secret.
-type TargetInfo struct {
-	Provider       string `json:"provider,omitempty"`
-	BaseURL        string `json:"base_url"`
-	Model          string `json:"model"`
-	Key            string `json:"key"` // redacted
-	KeyFingerprint string `json:"key_fingerprint"`
-	KeySource      string `json:"key_source,omitempty"`
-	Scenario       string `json:"scenario,omitempty"`
-	// Headers are the extra headers sent, secret values redacted.
-	Headers []string `json:"headers,omitempty"`
-}
-
-// Info returns the printable description of t.
-func (t Target) Info() TargetInfo {
-	var headers []string
-	for _, h := range t.Headers {
-		headers = append(headers, h.String())
-	}
-	return TargetInfo{
-		Provider:       t.API().Name,
-		Headers:        headers,
-		BaseURL:        t.BaseURL.String(),
-		Model:          t.Model,
-		Key:            t.Key.Redacted(),
-		KeyFingerprint: t.Key.Fingerprint(),
-		KeySource:      t.Key.Source,
-	}
-}
-
 // RunHeader is the first line of a run file.
 type RunHeader struct {
 	Kind        string     `json:"kind"` // always "run"

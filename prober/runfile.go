@@ -415,3 +415,58 @@ func (b *lineBatch) decode(dec *recordDecoder) {
 		start = end
 	}
 }
+
+// Stop reasons of a run, for the footer and the output.
+const (
+	StopEarly       = "early_stop"
+	StopBudget      = "budget"
+	StopInterrupted = "interrupted"
+	StopRetryAfter  = "retry_after"
+	StopSinkFailed  = "run_file_failed"
+)
+
+// Differences lists what sets two runs apart besides their answers: the
+// target, the model, the key and the plan. Comparing runs that differ in
+// these compares more than the passage of time, so callers warn about them.
+func (h RunHeader) Differences(other RunHeader) []string {
+	var out []string
+	diff := func(what, a, b string) {
+		if a != b {
+			out = append(out, fmt.Sprintf("%s: %s vs %s", what, orNone(a), orNone(b)))
+		}
+	}
+	// An in-process simulated API listens on a random loopback port, so for
+	// two scenario runs the scenario is what identifies the target.
+	if h.Target.Scenario != "" || other.Target.Scenario != "" {
+		diff("scenario", h.Target.Scenario, other.Target.Scenario)
+		if h.Target.Scenario == "" || other.Target.Scenario == "" {
+			diff("base URL", h.Target.BaseURL, other.Target.BaseURL)
+		}
+	} else {
+		diff("base URL", h.Target.BaseURL, other.Target.BaseURL)
+	}
+	diff("model", h.Target.Model, other.Target.Model)
+	diff("key fingerprint", h.Target.KeyFingerprint, other.Target.KeyFingerprint)
+	diff("plan", h.Plan.Describe(), other.Plan.Describe())
+	return out
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// errHeaderRead stops ReadRunHeader once the header is known.
+var errHeaderRead = errors.New("header read")
+
+// ReadRunHeader reads a run file up to its first request and returns its
+// header, with ReadRun's checks (a run file, of a schema this build reads).
+func ReadRunHeader(r io.Reader) (RunHeader, error) {
+	rf, err := ReadRun(r, func(*Record) error { return errHeaderRead })
+	if err != nil && !errors.Is(err, errHeaderRead) {
+		return RunHeader{}, err
+	}
+	return rf.Header, nil
+}

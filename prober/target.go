@@ -9,15 +9,6 @@ import (
 	"strings"
 )
 
-const (
-	// DefaultBaseURL is the Anthropic API.
-	DefaultBaseURL = "https://api.anthropic.com"
-	// DefaultModel is probed when no --model is given.
-	DefaultModel = "claude-sonnet-4-5"
-	// APIVersion is the anthropic-version header every request carries.
-	APIVersion = "2023-06-01"
-)
-
 // Target is what a run probes: which API, where, with which model and key.
 type Target struct {
 	// Provider says how to talk to the API; nil means Anthropic.
@@ -76,18 +67,6 @@ func (t Target) Endpoint(path string) string {
 	u.Path = base + path
 	u.RawPath = ""
 	return u.String()
-}
-
-// messageBody is the smallest request the Messages API accepts.
-type messageBody struct {
-	Model     string        `json:"model"`
-	MaxTokens int           `json:"max_tokens"`
-	Messages  []messageTurn `json:"messages"`
-}
-
-type messageTurn struct {
-	Role    string `json:"role"`
-	Content string `json:"content"`
 }
 
 // MessageBody returns the JSON body of the tiny probe request.
@@ -160,4 +139,34 @@ func (t Target) Curl() string {
 // shellQuote wraps s in single quotes for POSIX shells.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// TargetInfo describes a target in files and outputs without its secret.
+type TargetInfo struct {
+	Provider       string `json:"provider,omitempty"`
+	BaseURL        string `json:"base_url"`
+	Model          string `json:"model"`
+	Key            string `json:"key"` // redacted
+	KeyFingerprint string `json:"key_fingerprint"`
+	KeySource      string `json:"key_source,omitempty"`
+	Scenario       string `json:"scenario,omitempty"`
+	// Headers are the extra headers sent, secret values redacted.
+	Headers []string `json:"headers,omitempty"`
+}
+
+// Info returns the printable description of t.
+func (t Target) Info() TargetInfo {
+	var headers []string
+	for _, h := range t.Headers {
+		headers = append(headers, h.String())
+	}
+	return TargetInfo{
+		Provider:       t.API().Name,
+		Headers:        headers,
+		BaseURL:        t.BaseURL.String(),
+		Model:          t.Model,
+		Key:            t.Key.Redacted(),
+		KeyFingerprint: t.Key.Fingerprint(),
+		KeySource:      t.Key.Source,
+	}
 }
