@@ -7,7 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/diagnose"
+	"github.com/llm-probe/probe/prober/verdict"
 )
 
 // HTMLReport is everything the HTML page of `probe report --html` shows.
@@ -17,7 +18,7 @@ type HTMLReport struct {
 	// Timeline holds the plotted requests, filled while the run file was read.
 	Timeline *Timeline
 	// Recorded is the verdict the run file's footer holds, if any.
-	Recorded *prober.Verdict
+	Recorded *verdict.Verdict
 }
 
 // htmlRow is one line of the step table.
@@ -85,7 +86,7 @@ func WriteHTML(w io.Writer, r HTMLReport) error {
 // stepCountsOf are the columns of the step table besides ok and 403.
 type stepCountsOf struct{ r429, r5xx, network, other int }
 
-func stepCounts(st *prober.StepStats) stepCountsOf {
+func stepCounts(st *diagnose.StepStats) stepCountsOf {
 	var c stepCountsOf
 	for o, n := range st.Outcomes {
 		if o.IsNetwork() {

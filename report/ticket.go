@@ -7,7 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/classify"
+	"github.com/llm-probe/probe/prober/diagnose"
+	"github.com/llm-probe/probe/prober/runfile"
+	"github.com/llm-probe/probe/prober/verdict"
 )
 
 // Ticket is what a support ticket about a run says.
@@ -16,9 +19,9 @@ type Ticket struct {
 	// version that recorded the run.
 	ToolVersion string
 	RunFile     string
-	Header      prober.RunHeader
-	Summary     *prober.Summary
-	Verdict     prober.Verdict
+	Header      runfile.Header
+	Summary     *diagnose.Summary
+	Verdict     verdict.Verdict
 	// Email and Workspace fill the placeholders the user must otherwise fill.
 	Email     string
 	Workspace string
@@ -30,7 +33,7 @@ type Ticket struct {
 	// Requests calls fn for every request of the run in file order. It reads
 	// the run file again rather than holding its records, so a ticket of a
 	// long run takes no more memory than a short one.
-	Requests func(fn func(*prober.Record) error) error
+	Requests func(fn func(*runfile.Record) error) error
 }
 
 // WriteTicket writes a Markdown support ticket, ready to paste: who is
@@ -85,7 +88,7 @@ func WriteTicket(w io.Writer, t Ticket) error {
 	fmt.Fprintln(bw, "|---|---:|---:|---|---|---|")
 	rows := 0
 	if t.Requests != nil {
-		err := t.Requests(func(r *prober.Record) error {
+		err := t.Requests(func(r *runfile.Record) error {
 			if !t.All && !r.Failed() {
 				return nil
 			}
@@ -123,7 +126,7 @@ func WriteTicket(w io.Writer, t Ticket) error {
 }
 
 // verdictDetail is the layer, confidence and p-value in a few words.
-func verdictDetail(v prober.Verdict) string {
+func verdictDetail(v verdict.Verdict) string {
 	var parts []string
 	if v.Layer != "" && v.Layer != "-" {
 		parts = append(parts, "layer "+v.Layer)
@@ -135,7 +138,7 @@ func verdictDetail(v prober.Verdict) string {
 	return strings.Join(parts, ", ")
 }
 
-func statusText(r *prober.Record) string {
+func statusText(r *runfile.Record) string {
 	if r.Status == 0 {
 		return "-"
 	}
@@ -155,14 +158,14 @@ func apiWording(provider string) wording {
 // idCell is the request id as the server sent it, saying when it is only
 // Cloudflare's cf-ray: support must know that such a request never reached
 // the API.
-func idCell(r *prober.Record) string {
+func idCell(r *runfile.Record) string {
 	switch {
 	case r.RequestID == "":
 		if r.CFRay != "" {
 			return cell(r.CFRay) + " — cf-ray (edge answer, no request id)"
 		}
 		return "(none)"
-	case r.RequestIDSource == prober.IDFromCFRay:
+	case r.RequestIDSource == classify.IDFromCFRay:
 		return cell(r.RequestID) + " — cf-ray (edge answer, no request id)"
 	}
 	return cell(r.RequestID)

@@ -7,7 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/diagnose"
+	"github.com/llm-probe/probe/prober/runfile"
 )
 
 // fixturePath is a run file with fixed answers: successes at c=1; at c=5
@@ -17,14 +18,14 @@ import (
 var fixturePath = filepath.Join("testdata", "fixture-run.jsonl")
 
 // loadFixture reads the fixture run file as the commands do.
-func loadFixture(t *testing.T) *prober.LoadedRun {
+func loadFixture(t *testing.T) *diagnose.LoadedRun {
 	t.Helper()
 	f, err := os.Open(fixturePath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	lr, err := prober.LoadRun(f, nil)
+	lr, err := diagnose.LoadRun(f, nil)
 	if err != nil {
 		t.Fatalf("LoadRun(%s): %v", fixturePath, err)
 	}
@@ -32,13 +33,13 @@ func loadFixture(t *testing.T) *prober.LoadedRun {
 }
 
 // fixtureRequests replays the fixture's records, as Ticket.Requests does.
-func fixtureRequests(fn func(*prober.Record) error) error {
+func fixtureRequests(fn func(*runfile.Record) error) error {
 	f, err := os.Open(fixturePath)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	_, err = prober.ReadRun(f, fn)
+	_, err = runfile.Read(f, fn)
 	return err
 }
 

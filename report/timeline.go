@@ -7,7 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/classify"
+	"github.com/llm-probe/probe/prober/runfile"
 )
 
 // DefaultMaxMarks bounds the marks of the HTML timeline: past it requests are
@@ -42,7 +43,7 @@ type point struct {
 	at        time.Duration
 	c         int
 	seq       int64
-	outcome   prober.Outcome
+	outcome   classify.Outcome
 	status    int
 	errorType string
 	requestID string
@@ -78,7 +79,7 @@ func NewTimeline(start time.Time, maxMarks int) *Timeline {
 func (t *Timeline) AddLevel(c int) { t.levels[c] = true }
 
 // Add plots one request.
-func (t *Timeline) Add(r *prober.Record) {
+func (t *Timeline) Add(r *runfile.Record) {
 	// A header without a start time (a damaged file) leaves the first
 	// request as the origin.
 	if t.start.IsZero() {
@@ -215,21 +216,21 @@ var (
 	classOrder = []outcomeClass{classOK, classRefused, classAuth, classLimit, classServer, classNetwork, classOther, classCanceled}
 )
 
-func classOf(o prober.Outcome, status int) outcomeClass {
+func classOf(o classify.Outcome, status int) outcomeClass {
 	switch {
-	case o == prober.OutcomeOK:
+	case o == classify.OutcomeOK:
 		return classOK
-	case status == 403 || o == prober.OutcomeChallenge:
+	case status == 403 || o == classify.OutcomeChallenge:
 		return classRefused
-	case o == prober.OutcomeAuth || o == prober.OutcomeKeyNotReceived:
+	case o == classify.OutcomeAuth || o == classify.OutcomeKeyNotReceived:
 		return classAuth
-	case o == prober.OutcomeRateLimit:
+	case o == classify.OutcomeRateLimit:
 		return classLimit
-	case o == prober.OutcomeOverloaded || o == prober.OutcomeServer:
+	case o == classify.OutcomeOverloaded || o == classify.OutcomeServer:
 		return classServer
 	case o.IsNetwork():
 		return classNetwork
-	case o == prober.OutcomeCanceled || o == "":
+	case o == classify.OutcomeCanceled || o == "":
 		return classCanceled
 	}
 	return classOther
@@ -456,7 +457,7 @@ func describeAnswer(pt point) string {
 	}
 	switch {
 	case pt.requestID == "":
-	case pt.idSource == prober.IDFromCFRay:
+	case pt.idSource == classify.IDFromCFRay:
 		parts = append(parts, "cf-ray "+pt.requestID+" (edge answer, no request id)")
 	default:
 		parts = append(parts, "request id "+pt.requestID)

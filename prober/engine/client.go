@@ -1,0 +1,61 @@
+package engine
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+
+	"golang.org/x/net/http/httpproxy"
+)
+
+// NewHTTPClient returns the client probes are sent with. It keeps enough
+// idle connections for the highest step, so a ramp measures the API and not
+// connection churn; takes proxies from the environment as the SDKs do (the
+// one getenv reads when the client is made; nil: the process's own, as
+// net/http reads it); and never follows redirects: the API does not
+// redirect, so a 3xx is evidence of something in between, and following it
+// could carry the key to another host.
+func NewHTTPClient(maxConcurrency int, getenv func(string) string) *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if getenv != nil {
+		proxy := proxyFunc(getenv)
+		tr.Proxy = func(req *http.Request) (*url.URL, error) { return proxy(req.URL) }
+	}
+	tr.MaxIdleConns = max(100, maxConcurrency)
+	tr.MaxIdleConnsPerHost = max(2, maxConcurrency)
+	tr.MaxResponseHeaderBytes = 256 << 10
+	tr.ResponseHeaderTimeout = 0 // the per-request context bounds the whole exchange
+	tr.TLSHandshakeTimeout = 15 * time.Second
+	return &http.Client{
+		Transport: tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}
+
+// proxyFunc reads the proxy variables once, as net/http's
+// ProxyFromEnvironment does, and returns what picks a URL's proxy.
+func proxyFunc(getenv func(string) string) func(*url.URL) (*url.URL, error) {
+	cfg := httpproxy.Config{
+		HTTPProxy:  firstEnv(getenv, "HTTP_PROXY", "http_proxy"),
+		HTTPSProxy: firstEnv(getenv, "HTTPS_PROXY", "https_proxy"),
+		NoProxy:    firstEnv(getenv, "NO_PROXY", "no_proxy"),
+	}
+	return cfg.ProxyFunc()
+}
+
+func firstEnv(getenv func(string) string, names ...string) string {
+	for _, n := range names {
+		if v := getenv(n); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// ProxyFor returns the proxy requests to base go through under the
+// environment getenv describes (nil for none), as net/http would choose it.
+func ProxyFor(getenv func(string) string, base *url.URL) (*url.URL, error) {
+	return proxyFunc(getenv)(base)
+}

@@ -1,0 +1,50 @@
+package engine
+
+import (
+	"net/http"
+	"testing"
+	"time"
+)
+
+func TestParseRetryAfter(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	date := func(d time.Duration) string { return now.Add(d).Format(http.TimeFormat) }
+	cases := []struct {
+		name   string
+		header http.Header
+		want   time.Duration
+		ok     bool
+	}{
+		{"none", classify.hdr(), 0, false},
+		{"seconds", classify.hdr("Retry-After", "3"), 3 * time.Second, true},
+		{"zero", classify.hdr("Retry-After", "0"), 0, true},
+		{"fractional seconds", classify.hdr("Retry-After", "1.5"), 1500 * time.Millisecond, true},
+		{"spaces", classify.hdr("Retry-After", " 2 "), 2 * time.Second, true},
+		{"HTTP date", classify.hdr("Retry-After", date(90*time.Second)), 90 * time.Second, true},
+		{"HTTP date in the past", classify.hdr("Retry-After", date(-time.Hour)), 0, true},
+		{"HTTP date far ahead", classify.hdr("Retry-After", date(30*24*time.Hour)), 24 * time.Hour, true},
+		{"milliseconds", classify.hdr("Retry-After-Ms", "200"), 200 * time.Millisecond, true},
+		{"fractional milliseconds", classify.hdr("Retry-After-Ms", "0.5"), 500 * time.Microsecond, true},
+		{"milliseconds win over seconds", classify.hdr("Retry-After-Ms", "250", "Retry-After", "9"), 250 * time.Millisecond, true},
+		{"bad milliseconds fall back to seconds", classify.hdr("Retry-After-Ms", "soon", "Retry-After", "2"), 2 * time.Second, true},
+		{"negative milliseconds fall back", classify.hdr("Retry-After-Ms", "-5", "Retry-After", "1"), time.Second, true},
+		{"garbage", classify.hdr("Retry-After", "soon"), 0, false},
+		{"negative", classify.hdr("Retry-After", "-1"), 0, false},
+		{"NaN", classify.hdr("Retry-After", "NaN"), 0, false},
+		{"empty", classify.hdr("Retry-After", " "), 0, false},
+		{"huge seconds", classify.hdr("Retry-After", "99999999999"), 24 * time.Hour, true},
+		{"infinite seconds", classify.hdr("Retry-After", "Inf"), 24 * time.Hour, true},
+		{"huge milliseconds", classify.hdr("Retry-After-Ms", "1e15"), 24 * time.Hour, true},
+		{"NaN milliseconds alone", classify.hdr("Retry-After-Ms", "NaN"), 0, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			got, ok := ParseRetryAfter(c.header, now)
+			if got != c.want || ok != c.ok {
+				t.Errorf("ParseRetryAfter(%v) = %v, %v; want %v, %v", c.header, got, ok, c.want, c.ok)
+			}
+		})
+	}
+}
