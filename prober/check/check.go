@@ -146,7 +146,9 @@ func (c *Checker) keyStep(_ context.Context, l *Layer, _ *Result) *verdict.Verdi
 
 func (c *Checker) routeStep(ctx context.Context, l *Layer, _ *Result) *verdict.Verdict {
 	base := c.Target.BaseURL
-	add := func(s keys.Status, msg, fix string) { l.Findings = append(l.Findings, keys.Finding{s, msg, fix}) }
+	add := func(s keys.Status, msg, fix string) {
+		l.Findings = append(l.Findings, keys.Finding{Status: s, Message: msg, Fix: fix})
+	}
 	add(keys.Passed, fmt.Sprintf("base URL %s (%s)", base.Redacted(), cmp.Or(c.BaseSource, "default")), "")
 	getenv := c.Keys.Getenv
 	if getenv == nil {
@@ -213,7 +215,7 @@ func (c *Checker) tlsCheck(ctx context.Context, l *Layer, addr, serverName strin
 		if len(st.PeerCertificates) > 0 {
 			issuer = st.PeerCertificates[0].Issuer.String()
 		}
-		l.Findings = append(l.Findings, keys.Finding{keys.Passed, fmt.Sprintf("TLS %s: certificate for %s issued by %q, trusted", tls.VersionName(st.Version), serverName, issuer), ""})
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Passed, Message: fmt.Sprintf("TLS %s: certificate for %s issued by %q, trusted", tls.VersionName(st.Version), serverName, issuer), Fix: ""})
 		return settle(l, "", "")
 	}
 	var unknown x509.UnknownAuthorityError
@@ -225,13 +227,13 @@ func (c *Checker) tlsCheck(ctx context.Context, l *Layer, addr, serverName strin
 		if unknown.Cert != nil {
 			issuer = fmt.Sprintf("%q", unknown.Cert.Issuer.String())
 		}
-		l.Findings = append(l.Findings, keys.Finding{keys.Failed, fmt.Sprintf("TLS: the certificate for %s was issued by %s, which this machine does not trust: something intercepts TLS (a corporate proxy, antivirus or MITM)", serverName, issuer), confirm})
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Failed, Message: fmt.Sprintf("TLS: the certificate for %s was issued by %s, which this machine does not trust: something intercepts TLS (a corporate proxy, antivirus or MITM)", serverName, issuer), Fix: confirm})
 		return settle(l, verdict.ProxyInterference, fmt.Sprintf("TLS to %s is intercepted: the certificate comes from %s, not from the API's certificate authority.", serverName, issuer))
 	case errors.As(err, &hostErr):
-		l.Findings = append(l.Findings, keys.Finding{keys.Failed, fmt.Sprintf("TLS: the certificate is not valid for %s: %s", serverName, classify.Printable(hostErr.Error(), 200)), confirm})
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Failed, Message: fmt.Sprintf("TLS: the certificate is not valid for %s: %s", serverName, classify.Printable(hostErr.Error(), 200)), Fix: confirm})
 		return settle(l, verdict.ProxyInterference, "TLS answers with a certificate for another name: something in between answers instead of the API.")
 	}
-	l.Findings = append(l.Findings, keys.Finding{keys.Failed, "TLS handshake failed: " + classify.Printable(err.Error(), 200), confirm})
+	l.Findings = append(l.Findings, keys.Finding{Status: keys.Failed, Message: "TLS handshake failed: " + classify.Printable(err.Error(), 200), Fix: confirm})
 	return settle(l, verdict.NetworkError, "The TLS handshake failed.")
 }
 
@@ -262,7 +264,7 @@ func answerFinding(l *Layer, what string, rec *runfile.Record) *verdict.Verdict 
 	if rec.RequestID != "" {
 		msg += fmt.Sprintf(" (%s %s)", rec.RequestIDSource, rec.RequestID)
 	}
-	l.Findings = append(l.Findings, keys.Finding{keys.Failed, msg, ""})
+	l.Findings = append(l.Findings, keys.Finding{Status: keys.Failed, Message: msg, Fix: ""})
 	v := settle(l, sig, fmt.Sprintf("%s answered %s. %s", what, diagnose.DescribeKind(k), diagnose.Meaning(sig, k)))
 	// One answer proves a deterministic failure well enough, but not a
 	// load-dependent one.
@@ -286,12 +288,12 @@ func (c *Checker) modelsStep(ctx context.Context, l *Layer, res *Result) *verdic
 	defer cancel()
 	req, err := c.Target.NewModelsRequest(rctx)
 	if err != nil {
-		l.Findings = append(l.Findings, keys.Finding{keys.Failed, err.Error(), ""})
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Failed, Message: err.Error(), Fix: ""})
 		return settle(l, verdict.NetworkError, err.Error())
 	}
 	rec, body := c.send(ctx, req, res)
 	if rec.Outcome == classify.OutcomeNotFound {
-		l.Findings = append(l.Findings, keys.Finding{keys.Warned, "GET /v1/models: 404: this base URL does not list models (a gateway?); going on to the message", ""})
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Warned, Message: "GET /v1/models: 404: this base URL does not list models (a gateway?); going on to the message", Fix: ""})
 		return settle(l, "", "")
 	}
 	if rec.Outcome != classify.OutcomeOK {
@@ -299,7 +301,7 @@ func (c *Checker) modelsStep(ctx context.Context, l *Layer, res *Result) *verdic
 	}
 	var list modelList
 	if err := json.Unmarshal(body, &list); err != nil {
-		l.Findings = append(l.Findings, keys.Finding{keys.Warned, "GET /v1/models: 200 but the list could not be read: " + classify.Printable(err.Error(), 120), ""})
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Warned, Message: "GET /v1/models: 200 but the list could not be read: " + classify.Printable(err.Error(), 120), Fix: ""})
 		return settle(l, "", "")
 	}
 	ids := make([]string, 0, len(list.Data))
@@ -310,14 +312,12 @@ func (c *Checker) modelsStep(ctx context.Context, l *Layer, res *Result) *verdic
 	}
 	switch {
 	case listed:
-		l.Findings = append(l.Findings, keys.Finding{keys.Passed, fmt.Sprintf("GET /v1/models: 200, %d models; %s is listed", len(ids), c.Target.Model), ""})
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Passed, Message: fmt.Sprintf("GET /v1/models: 200, %d models; %s is listed", len(ids), c.Target.Model), Fix: ""})
 	case list.HasMore:
-		l.Findings = append(l.Findings, keys.Finding{keys.Warned, fmt.Sprintf("GET /v1/models: 200; %s is not on the first page of %d models", c.Target.Model, len(ids)), ""})
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Warned, Message: fmt.Sprintf("GET /v1/models: 200; %s is not on the first page of %d models", c.Target.Model, len(ids)), Fix: ""})
 	default:
 		shown := ids[:min(len(ids), 6)]
-		l.Findings = append(l.Findings, keys.Finding{keys.Failed,
-			fmt.Sprintf("GET /v1/models: 200, but %s is not among the %d models this key can use (%s)", c.Target.Model, len(ids), strings.Join(shown, ", ")),
-			"pick a listed model with --model, or ask a workspace admin to enable " + c.Target.Model})
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Failed, Message: fmt.Sprintf("GET /v1/models: 200, but %s is not among the %d models this key can use (%s)", c.Target.Model, len(ids), strings.Join(shown, ", ")), Fix: "pick a listed model with --model, or ask a workspace admin to enable " + c.Target.Model})
 		return settle(l, verdict.ModelNotEnabled, fmt.Sprintf("The model %s is not available to this key: GET /v1/models does not list it.", c.Target.Model))
 	}
 	return settle(l, "", "")
@@ -328,7 +328,7 @@ func (c *Checker) messageStep(ctx context.Context, l *Layer, res *Result) *verdi
 	defer cancel()
 	req, err := c.Target.NewMessageRequest(rctx, c.Target.MessageBody())
 	if err != nil {
-		l.Findings = append(l.Findings, keys.Finding{keys.Failed, err.Error(), ""})
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Failed, Message: err.Error(), Fix: ""})
 		return settle(l, verdict.NetworkError, err.Error())
 	}
 	rec, _ := c.send(ctx, req, res)
@@ -339,7 +339,7 @@ func (c *Checker) messageStep(ctx context.Context, l *Layer, res *Result) *verdi
 	if rec.RequestID != "" {
 		msg += fmt.Sprintf(" (%s %s)", rec.RequestIDSource, rec.RequestID)
 	}
-	l.Findings = append(l.Findings, keys.Finding{keys.Passed, msg, ""})
+	l.Findings = append(l.Findings, keys.Finding{Status: keys.Passed, Message: msg, Fix: ""})
 	return settle(l, "", "")
 }
 

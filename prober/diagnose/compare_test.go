@@ -135,7 +135,7 @@ func TestCompareSteps(t *testing.T) {
 }
 
 func TestDifferences(t *testing.T) {
-	plan := target.Plan{Steps: []target.Step{{1, 10}, {5, 10}}, MaxRequests: 100, Timeout: target.Duration(30 * time.Second)}
+	plan := target.Plan{Steps: []target.Step{{Concurrency: 1, Requests: 10}, {Concurrency: 5, Requests: 10}}, MaxRequests: 100, Timeout: target.Duration(30 * time.Second)}
 	base := runfile.Header{Target: target.Info{BaseURL: "https://api.anthropic.com", Model: "m", KeyFingerprint: "aaaa0000"}, Plan: plan}
 	for _, tc := range []struct {
 		name string
@@ -145,7 +145,7 @@ func TestDifferences(t *testing.T) {
 		{"same", func(*runfile.Header) {}, nil},
 		{"base URL", func(h *runfile.Header) { h.Target.BaseURL = "https://gateway.example" }, []string{"base URL: https://api.anthropic.com vs https://gateway.example"}},
 		{"model and key", func(h *runfile.Header) { h.Target.Model, h.Target.KeyFingerprint = "n", "bbbb1111" }, []string{"model: m vs n", "key fingerprint: aaaa0000 vs bbbb1111"}},
-		{"plan", func(h *runfile.Header) { h.Plan.Steps = []target.Step{{1, 10}} }, []string{"plan: steps c=1×10, c=5×10; no rate cap; timeout 30s; budget 100 vs steps c=1×10; no rate cap; timeout 30s; budget 100"}},
+		{"plan", func(h *runfile.Header) { h.Plan.Steps = []target.Step{{Concurrency: 1, Requests: 10}} }, []string{"plan: steps c=1×10, c=5×10; no rate cap; timeout 30s; budget 100 vs steps c=1×10; no rate cap; timeout 30s; budget 100"}},
 		{"rate", func(h *runfile.Header) { h.Plan.Rate = 2.5 }, []string{"plan: steps c=1×10, c=5×10; no rate cap; timeout 30s; budget 100 vs steps c=1×10, c=5×10; at most 2.5 requests/s; timeout 30s; budget 100"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -19,7 +19,7 @@ func loadSample(t *testing.T, footer bool) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	rw := runfile.NewWriter(&buf)
-	plan := target.Plan{Steps: []target.Step{{1, 10}, {5, 10}}, MaxRequests: 100, Timeout: target.Duration(time.Second)}
+	plan := target.Plan{Steps: []target.Step{{Concurrency: 1, Requests: 10}, {Concurrency: 5, Requests: 10}}, MaxRequests: 100, Timeout: target.Duration(time.Second)}
 	start := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	if err := rw.WriteHeader(runfile.Header{ToolVersion: "test", Started: start, Plan: plan, Target: target.Info{BaseURL: "https://api.anthropic.com", Model: "m"}}); err != nil {
 		t.Fatal(err)

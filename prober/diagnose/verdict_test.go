@@ -320,7 +320,7 @@ func TestSummaryStaysBounded(t *testing.T) {
 func TestSummaryLevels(t *testing.T) {
 	t.Parallel()
 	// Two steps at c=5 (a ramp step and an extension round) merge into one level.
-	s := NewSummary([]target.Step{{1, 2}, {5, 2}})
+	s := NewSummary([]target.Step{{Concurrency: 1, Requests: 2}, {Concurrency: 5, Requests: 2}})
 	add := func(step, c int, k answerKind) {
 		s.Add(&runfile.Record{Step: step, Concurrency: c, Status: k.status, Outcome: k.outcome})
 	}

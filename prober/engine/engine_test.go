@@ -49,7 +49,7 @@ func startScenario(t *testing.T, name string, opts scenarios.Options) (*scenario
 // key and the default model.
 func testTarget(t *testing.T, base string) target.Target {
 	t.Helper()
-	return target.Target{BaseURL: target.mustBase(t, base), Model: classify.testModel, Key: keys.NewKey(testKey, "test", provider.APIKey), UserAgent: "probe/test"}
+	return target.Target{BaseURL: mustBase(t, base), Model: testModel, Key: keys.NewKey(testKey, "test", provider.APIKey), UserAgent: "probe/test"}
 }
 
 // testClient is the client probe uses, sized for concurrency c, with its
@@ -159,13 +159,13 @@ func writeError(w http.ResponseWriter, r *http.Request, status int, errType, msg
 	w.Header().Set("Request-Id", "req_err")
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	w.Write(classify.envelope(errType, msg, "req_err"))
+	w.Write(envelope(errType, msg, "req_err"))
 }
 
 func TestEngineHealthy(t *testing.T) {
 	t.Parallel()
 	api, srv := startScenario(t, "healthy", scenarios.Options{Seed: 1, Latency: 2 * time.Millisecond})
-	plan := testPlan(target.Step{1, 4}, target.Step{2, 4}, target.Step{5, 10})
+	plan := testPlan(target.Step{Concurrency: 1, Requests: 4}, target.Step{Concurrency: 2, Requests: 4}, target.Step{Concurrency: 5, Requests: 10})
 	plan.MaxRequests, plan.EarlyStop, plan.Extend = 100, true, true
 	var recs []*runfile.Record
 	e := newEngine(t, srv.URL, plan, &recs)
@@ -251,11 +251,11 @@ func TestEngineHealthy(t *testing.T) {
 	if res.Stop != "" || res.Verdict.Signature != verdict.Healthy || res.Verdict.Partial {
 		t.Errorf("Stop %q, verdict %s (partial %v); want a complete healthy run", res.Stop, res.Verdict.Signature, res.Verdict.Partial)
 	}
-	rf, _, err := runfile.readRun(append(runfile.writeRun(t, runfile.Header{}, nil, nil), file.Bytes()...))
+	rf, _, err := readRun(append(writeRun(t, runfile.Header{}, nil, nil), file.Bytes()...))
 	if err != nil || rf.Records != planned || rf.Skipped != 0 {
 		t.Errorf("run file: %v, %d records, %d skipped; want %d, 0", err, rf.Records, rf.Skipped, planned)
 	}
-	if bytes.Contains(file.Bytes(), []byte(keys.secretPart(testKey))) {
+	if bytes.Contains(file.Bytes(), []byte(secretPart(testKey))) {
 		t.Error("the run file contains the key")
 	}
 }
@@ -265,7 +265,7 @@ func TestEngineKeepsPathPrefix(t *testing.T) {
 	api, srv := startScenario(t, "healthy", scenarios.Options{Latency: time.Millisecond, Prefix: "/some/prefix"})
 	for _, base := range []string{srv.URL + "/some/prefix", srv.URL + "/some/prefix/"} {
 		var recs []*runfile.Record
-		res := runEngine(t, newEngine(t, base, testPlan(target.Step{1, 2}), &recs))
+		res := runEngine(t, newEngine(t, base, testPlan(target.Step{Concurrency: 1, Requests: 2}), &recs))
 		if res.Verdict.Signature != verdict.Healthy || len(recs) != 2 || recs[0].Outcome != classify.OutcomeOK {
 			t.Errorf("base %s: %s, %d records; want healthy", base, res.Verdict.Signature, len(recs))
 		}
@@ -288,13 +288,13 @@ func TestEngineEarlyStop(t *testing.T) {
 	if res.Stop != runfile.StopEarly || res.Verdict.Signature != verdict.AuthFailure || res.Verdict.Confidence != verdict.High {
 		t.Errorf("Stop %q, verdict %s (%s); want %s, %s (high)", res.Stop, res.Verdict.Signature, res.Verdict.Confidence, runfile.StopEarly, verdict.AuthFailure)
 	}
-	if !diagnose.containsPart(res.Verdict.Evidence, "stopped early") {
+	if !containsPart(res.Verdict.Evidence, "stopped early") {
 		t.Errorf("Evidence = %q; want the early stop explained", res.Verdict.Evidence)
 	}
 
 	// Without early stop the whole plan runs.
 	api, srv = startScenario(t, "revoked-key", scenarios.Options{Seed: 1, Latency: time.Millisecond})
-	plan = testPlan(target.Step{1, 7}, target.Step{2, 4})
+	plan = testPlan(target.Step{Concurrency: 1, Requests: 7}, target.Step{Concurrency: 2, Requests: 4})
 	recs = nil
 	res = runEngine(t, newEngine(t, srv.URL, plan, &recs))
 	if n := api.MessageRequests(); n != 11 || res.Stop != "" {
@@ -304,7 +304,7 @@ func TestEngineEarlyStop(t *testing.T) {
 
 func TestEngineBudget(t *testing.T) {
 	t.Parallel()
-	plan := testPlan(target.Step{1, 4}, target.Step{2, 4})
+	plan := testPlan(target.Step{Concurrency: 1, Requests: 4}, target.Step{Concurrency: 2, Requests: 4})
 	plan.MaxRequests = 7
 	if err := plan.Validate(target.OwnHost); err == nil {
 		t.Error("Validate accepted a budget below the plan")
@@ -323,7 +323,7 @@ func TestEngineBudget(t *testing.T) {
 	for _, budget := range []int{10, 12, 30} {
 		arrived.Store(0)
 		server.n.Store(0)
-		plan := testPlan(target.Step{1, 4}, target.Step{2, 4})
+		plan := testPlan(target.Step{Concurrency: 1, Requests: 4}, target.Step{Concurrency: 2, Requests: 4})
 		plan.MaxRequests, plan.Extend, plan.EarlyStop = budget, true, true
 		if err := plan.Validate(target.OwnHost); err != nil {
 			t.Fatal(err)
@@ -337,14 +337,14 @@ func TestEngineBudget(t *testing.T) {
 		if n > budget || res.Sent != n || len(recs) != n {
 			t.Errorf("budget %d: %d arrived, %d sent, %d recorded", budget, n, res.Sent, len(recs))
 		}
-		if n <= plan.Planned() || !diagnose.containsPart(notices, "undecided") {
+		if n <= plan.Planned() || !containsPart(notices, "undecided") {
 			t.Errorf("budget %d: %d requests, notices %q; want an extension beyond the %d planned", budget, n, notices, plan.Planned())
 		}
 	}
 
 	// Even a plan that skipped Validate stops at its budget.
 	server.n.Store(0)
-	plan = testPlan(target.Step{1, 4}, target.Step{2, 4})
+	plan = testPlan(target.Step{Concurrency: 1, Requests: 4}, target.Step{Concurrency: 2, Requests: 4})
 	plan.MaxRequests = 5
 	var recs []*runfile.Record
 	res := runEngine(t, newEngine(t, srv.URL, plan, &recs))
@@ -376,7 +376,7 @@ func TestEngineRetryAfter(t *testing.T) {
 			})
 			var recs []*runfile.Record
 			var notices []string
-			e := newEngine(t, srv.URL, testPlan(target.Step{1, 3}), &recs)
+			e := newEngine(t, srv.URL, testPlan(target.Step{Concurrency: 1, Requests: 3}), &recs)
 			e.Notice = func(m string) { notices = append(notices, m) }
 			res := runEngine(t, e)
 			if len(recs) != 3 || recs[0].Outcome != classify.OutcomeRateLimit || res.Stop != "" {
@@ -392,7 +392,7 @@ func TestEngineRetryAfter(t *testing.T) {
 			if gap < c.pause {
 				t.Errorf("the server saw the next request %v after the 429; want at least %v", gap, c.pause)
 			}
-			if recs[0].RetryAfter == "" || !diagnose.containsPart(notices, "pausing") {
+			if recs[0].RetryAfter == "" || !containsPart(notices, "pausing") {
 				t.Errorf("RetryAfter %q, notices %q; want the pause recorded and announced", recs[0].RetryAfter, notices)
 			}
 		})
@@ -404,7 +404,7 @@ func TestEngineRetryAfter(t *testing.T) {
 			writeError(w, r, 429, "rate_limit_error", "slow down", "Retry-After", "120")
 		})
 		var recs []*runfile.Record
-		plan := testPlan(target.Step{1, 5}, target.Step{2, 5})
+		plan := testPlan(target.Step{Concurrency: 1, Requests: 5}, target.Step{Concurrency: 2, Requests: 5})
 		plan.MaxWait = target.Duration(time.Second)
 		began := time.Now()
 		res := runEngine(t, newEngine(t, srv.URL, plan, &recs))
@@ -434,7 +434,7 @@ func TestEngineCancel(t *testing.T) {
 	var recs []*runfile.Record
 	var returned atomic.Bool
 	var lateSink atomic.Int64
-	e := newEngine(t, srv.URL, testPlan(target.Step{3, 6}, target.Step{5, 5}), &recs)
+	e := newEngine(t, srv.URL, testPlan(target.Step{Concurrency: 3, Requests: 6}, target.Step{Concurrency: 5, Requests: 5}), &recs)
 	keep := e.Sink
 	e.Sink = func(r *runfile.Record) error {
 		if returned.Load() {
@@ -501,7 +501,7 @@ func TestEngineRedirectNotFollowed(t *testing.T) {
 		http.Redirect(w, r, other.URL+"/v1/messages", http.StatusFound)
 	})
 	var recs []*runfile.Record
-	res := runEngine(t, newEngine(t, srv.URL, testPlan(target.Step{1, 3}), &recs))
+	res := runEngine(t, newEngine(t, srv.URL, testPlan(target.Step{Concurrency: 1, Requests: 3}), &recs))
 	if len(recs) != 3 || portal.withKey.Load() != 3 {
 		t.Fatalf("%d records, %d requests with a key at the first server; want 3 and 3", len(recs), portal.withKey.Load())
 	}
@@ -535,7 +535,7 @@ func TestEngineBodyCap(t *testing.T) {
 		}
 	})
 	var recs []*runfile.Record
-	e := newEngine(t, srv.URL, testPlan(target.Step{1, 2}), &recs)
+	e := newEngine(t, srv.URL, testPlan(target.Step{Concurrency: 1, Requests: 2}), &recs)
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -556,7 +556,7 @@ func TestEngineBodyCap(t *testing.T) {
 	// A body that fits is not marked truncated.
 	_, small := serveCounting(t, writeMessage)
 	recs = nil
-	e = newEngine(t, small.URL, testPlan(target.Step{1, 1}), &recs)
+	e = newEngine(t, small.URL, testPlan(target.Step{Concurrency: 1, Requests: 1}), &recs)
 	e.BodyCap = 1 << 10
 	runEngine(t, e)
 	if len(recs) != 1 || recs[0].Truncated || recs[0].Outcome != classify.OutcomeOK {
@@ -569,7 +569,7 @@ func TestEngineAbuse(t *testing.T) {
 	_, srv := startScenario(t, "abuse", scenarios.Options{Seed: 7, Latency: 5 * time.Millisecond})
 	plan := testPlan(defaultSteps()...)
 	plan.MaxRequests, plan.EarlyStop, plan.Extend = 100, true, true
-	if err := plan.Validate(target.LimitsFor(target.mustBase(t, "https://api.anthropic.com"))); err != nil {
+	if err := plan.Validate(target.LimitsFor(mustBase(t, "https://api.anthropic.com"))); err != nil {
 		t.Fatalf("the default plan is not valid for the public API: %v", err)
 	}
 	var recs []*runfile.Record
@@ -583,7 +583,7 @@ func TestEngineAbuse(t *testing.T) {
 	if lo.Concurrency != 1 || lo.Refused403 != 0 || hi.Concurrency != 10 || hi.Refused403 == 0 {
 		t.Errorf("levels %+v; want no 403 alone and some at c=10", levels)
 	}
-	if diagnose.findPart(v.Evidence, "Fisher") == "" || len(res.Summary.FailedIDs) == 0 {
+	if findPart(v.Evidence, "Fisher") == "" || len(res.Summary.FailedIDs) == 0 {
 		t.Errorf("evidence %q, failed ids %v; want the Fisher test and request ids", v.Evidence, res.Summary.FailedIDs)
 	}
 	if res.Sent > plan.MaxRequests {
@@ -605,7 +605,7 @@ func TestEngineTransportFailures(t *testing.T) {
 		t.Run(c.scenario, func(t *testing.T) {
 			t.Parallel()
 			_, srv := startScenario(t, c.scenario, scenarios.Options{Latency: time.Millisecond})
-			plan := testPlan(target.Step{2, 4})
+			plan := testPlan(target.Step{Concurrency: 2, Requests: 4})
 			plan.Timeout = target.Duration(c.timeout)
 			var recs []*runfile.Record
 			began := time.Now()
@@ -628,7 +628,7 @@ func TestEngineTransportFailures(t *testing.T) {
 func TestEngineRate(t *testing.T) {
 	t.Parallel()
 	_, srv := serveCounting(t, writeMessage)
-	plan := testPlan(target.Step{2, 6})
+	plan := testPlan(target.Step{Concurrency: 2, Requests: 6})
 	plan.Rate = 50 // one request every 20ms
 	var recs []*runfile.Record
 	runEngine(t, newEngine(t, srv.URL, plan, &recs))
@@ -648,7 +648,7 @@ func TestEngineSinkFailure(t *testing.T) {
 	t.Parallel()
 	server, srv := serveCounting(t, writeMessage)
 	var recs []*runfile.Record
-	e := newEngine(t, srv.URL, testPlan(target.Step{1, 10}), &recs)
+	e := newEngine(t, srv.URL, testPlan(target.Step{Concurrency: 1, Requests: 10}), &recs)
 	full := errors.New("disk full")
 	e.Sink = func(*runfile.Record) error { return full }
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
@@ -668,8 +668,8 @@ func TestEngineRunFileFailure(t *testing.T) {
 	t.Parallel()
 	server, srv := serveCounting(t, writeMessage)
 	var recs []*runfile.Record
-	e := newEngine(t, srv.URL, testPlan(target.Step{1, 200}), &recs)
-	rw := runfile.NewWriter(&runfile.failingWriter{})
+	e := newEngine(t, srv.URL, testPlan(target.Step{Concurrency: 1, Requests: 200}), &recs)
+	rw := runfile.NewWriter(&failingWriter{})
 	e.Sink = rw.WriteRecord
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
@@ -687,7 +687,7 @@ func TestEngineRunFileFailure(t *testing.T) {
 
 func TestEngineNoClient(t *testing.T) {
 	t.Parallel()
-	e := &Engine{Plan: testPlan(target.Step{1, 1})}
+	e := &Engine{Plan: testPlan(target.Step{Concurrency: 1, Requests: 1})}
 	if _, err := e.Run(t.Context()); err == nil {
 		t.Error("Run without a client succeeded")
 	}

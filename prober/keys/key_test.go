@@ -3,19 +3,14 @@ package keys
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"math/rand/v2"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/llm-probe/probe/prober/engine"
 	"github.com/llm-probe/probe/prober/provider"
-	"github.com/llm-probe/probe/prober/target"
 )
 
 // realKey is shaped like a Console API key (sk-ant-api03- and 95 more
@@ -150,65 +145,6 @@ func TestFingerprint(t *testing.T) {
 	}
 	if got := NewKey(realKey, "test", provider.APIKey).Fingerprint(); got != Fingerprint(realKey) || len(got) != 8 {
 		t.Errorf("Key.Fingerprint() = %q; want %q", got, Fingerprint(realKey))
-	}
-}
-
-// TestKeyNeverPrints formats a Key, and values holding one, every way a
-// mistake in a log line or an encoder could, and checks the secret stays out.
-func TestKeyNeverPrints(t *testing.T) {
-	t.Parallel()
-	k := NewKey(realKey, "ANTHROPIC_API_KEY", provider.APIKey)
-	type exported struct {
-		Name string
-		Key  Key
-	}
-	type unexported struct {
-		name string
-		key  Key
-	}
-	type pointer struct {
-		Key *Key
-	}
-	target := target.Target{BaseURL: &url.URL{Scheme: "https", Host: "api.anthropic.com"}, Model: "m", Key: k}
-	values := map[string]any{
-		"Key":                      k,
-		"*Key":                     &k,
-		"struct with Key":          exported{"a", k},
-		"struct with unexported":   unexported{"a", k},
-		"*struct with unexported":  &unexported{"a", k},
-		"struct with *Key":         pointer{&k},
-		"Target":                   target,
-		"[]Key":                    []Key{k, k},
-		"map[string]Key":           map[string]Key{"k": k},
-		"struct in interface":      []any{exported{"b", k}},
-		"error wrapping a Key":     fmt.Errorf("bad key %v", k),
-		"Engine holding a Target":  &engine.Engine{Target: target},
-		"TargetInfo of the target": target.Info(),
-	}
-	for name, v := range values {
-		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X"} {
-			out := fmt.Sprintf(verb, v)
-			assertNoLeak(t, fmt.Sprintf("Sprintf(%q, %s)", verb, name), out, realKey, 12)
-			// %x of the secret would be hex; look for that too.
-			assertNoLeak(t, fmt.Sprintf("Sprintf(%q, %s)", verb, name), out, hex.EncodeToString([]byte(secretPart(realKey))), 24)
-		}
-		b, err := json.Marshal(v)
-		if err == nil {
-			assertNoLeak(t, "json.Marshal("+name+")", string(b), realKey, 12)
-		}
-	}
-	b, err := json.Marshal(exported{"a", k})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := `{"Name":"a","Key":"sk-ant-api03-Ab…z9AA"}`; string(b) != want {
-		t.Errorf("json.Marshal = %s; want %s", b, want)
-	}
-	if got := k.GoString(); got != "prober.Key(sk-ant-api03-Ab…z9AA)" {
-		t.Errorf("GoString() = %q", got)
-	}
-	if k.Secret() != realKey {
-		t.Errorf("Secret() does not return the key")
 	}
 }
 
@@ -363,14 +299,8 @@ func TestLoadKey(t *testing.T) {
 	}
 }
 
-func TestKeyKind(t *testing.T) {
+func TestKeyIsZero(t *testing.T) {
 	t.Parallel()
-	if got := provider.APIKey.String(); got != "x-api-key" {
-		t.Errorf("APIKey.String() = %q; want x-api-key", got)
-	}
-	if got := provider.AuthToken.String(); got != "authorization: Bearer" {
-		t.Errorf("AuthToken.String() = %q; want authorization: Bearer", got)
-	}
 	if !(Key{}).IsZero() || NewKey("k", "", provider.APIKey).IsZero() {
 		t.Error("IsZero is wrong")
 	}

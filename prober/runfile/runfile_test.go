@@ -24,8 +24,8 @@ func sampleRun() (Header, []*Record, Footer) {
 	t0 := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 	h := Header{
 		Kind: "run", Schema: SchemaVersion, ToolVersion: "probe/test", Started: t0,
-		Target: target.Info{BaseURL: "http://127.0.0.1:1/pre", Model: classify.testModel, Key: keys.Redact(keys.realKey), KeyFingerprint: keys.Fingerprint(keys.realKey), KeySource: "ANTHROPIC_API_KEY", Scenario: "abuse"},
-		Plan:   target.Plan{Steps: []target.Step{{1, 10}, {5, 10}}, Rate: 2.5, MaxRequests: 100, Timeout: target.Duration(30 * time.Second), MaxWait: target.Duration(time.Minute), EarlyStop: true, Extend: true},
+		Target: target.Info{BaseURL: "http://127.0.0.1:1/pre", Model: testModel, Key: keys.Redact(realKey), KeyFingerprint: keys.Fingerprint(realKey), KeySource: "ANTHROPIC_API_KEY", Scenario: "abuse"},
+		Plan:   target.Plan{Steps: []target.Step{{Concurrency: 1, Requests: 10}, {Concurrency: 5, Requests: 10}}, Rate: 2.5, MaxRequests: 100, Timeout: target.Duration(30 * time.Second), MaxWait: target.Duration(time.Minute), EarlyStop: true, Extend: true},
 	}
 	recs := []*Record{
 		{Kind: "request", Step: 0, Concurrency: 1, Seq: 0, Scheduled: t0, Started: t0.Add(time.Millisecond), Finished: t0.Add(250 * time.Millisecond),
@@ -88,7 +88,7 @@ func TestRunFileRoundTrip(t *testing.T) {
 	if n := bytes.Count(data, []byte("\n")); n != 5 {
 		t.Errorf("run file has %d lines; want 5:\n%s", n, data)
 	}
-	if bytes.Contains(data, []byte(keys.secretPart(keys.realKey)[:12])) {
+	if bytes.Contains(data, []byte(secretPart(realKey)[:12])) {
 		t.Errorf("run file contains the key")
 	}
 	rf, got, err := readRun(data)
@@ -154,7 +154,7 @@ func TestReadRunRejects(t *testing.T) {
 			t.Parallel()
 			_, _, err := readRun([]byte(c.data))
 			if err == nil || !strings.Contains(err.Error(), c.err) {
-				t.Errorf("ReadRun(%q) error = %v; want one containing %q", diagnose.truncate(c.data, 40), err, c.err)
+				t.Errorf("ReadRun(%.40q) error = %v; want one containing %q", c.data, err, c.err)
 			}
 		})
 	}

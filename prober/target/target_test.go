@@ -106,8 +106,8 @@ func TestNewMessageRequest(t *testing.T) {
 		want   string
 		absent string // the one that must not be set
 	}{
-		{name: "api key", key: keys.NewKey(keys.realKey, "test", provider.APIKey), header: "X-Api-Key", want: keys.realKey, absent: "Authorization"},
-		{name: "auth token", key: keys.NewKey(keys.oatToken, "test", provider.AuthToken), header: "Authorization", want: "Bearer " + keys.oatToken, absent: "X-Api-Key"},
+		{name: "api key", key: keys.NewKey(realKey, "test", provider.APIKey), header: "X-Api-Key", want: realKey, absent: "Authorization"},
+		{name: "auth token", key: keys.NewKey(oatToken, "test", provider.AuthToken), header: "Authorization", want: "Bearer " + oatToken, absent: "X-Api-Key"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -151,7 +151,9 @@ func TestNewMessageRequest(t *testing.T) {
 
 	// A model name that needs escaping in JSON still gives valid JSON.
 	tg := Target{BaseURL: mustBase(t, "https://api.anthropic.com"), Model: `a"b\c`}
-	var got provider.messageBody
+	var got struct {
+		Model string `json:"model"`
+	}
 	if err := json.Unmarshal(tg.MessageBody(), &got); err != nil || got.Model != `a"b\c` {
 		t.Errorf("MessageBody() with model %q = %s (%v)", tg.Model, tg.MessageBody(), err)
 	}
@@ -173,10 +175,10 @@ func TestCurl(t *testing.T) {
 		want   []string
 		absent []string
 	}{
-		{"api key", keys.NewKey(keys.realKey, "test", provider.APIKey),
+		{"api key", keys.NewKey(realKey, "test", provider.APIKey),
 			[]string{`-H "x-api-key: $ANTHROPIC_API_KEY"`, "'https://gw.example/pre/v1/messages'", "-H 'anthropic-version: 2023-06-01'", "-H 'content-type: application/json'", `-d '{"model":"it'\''s","max_tokens":1,"messages":[{"role":"user","content":"hi"}]}'`},
 			[]string{"authorization"}},
-		{"auth token", keys.NewKey(keys.oatToken, "test", provider.AuthToken),
+		{"auth token", keys.NewKey(oatToken, "test", provider.AuthToken),
 			[]string{`-H "authorization: Bearer $ANTHROPIC_AUTH_TOKEN"`},
 			[]string{"x-api-key"}},
 	}
@@ -195,7 +197,7 @@ func TestCurl(t *testing.T) {
 					t.Errorf("Curl() = %s\nwant no %s", got, a)
 				}
 			}
-			keys.assertNoLeak(t, "Curl()", got, c.key.Secret(), 12)
+			assertNoLeak(t, "Curl()", got, c.key.Secret(), 12)
 		})
 	}
 }
