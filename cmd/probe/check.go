@@ -65,7 +65,7 @@ func checkRun(cmd *cobra.Command, ios *IOStreams, opts *checkOptions) error {
 		return nil
 	}
 	c := &check.Checker{
-		Client:     engine.NewHTTPClient(1, ios.Getenv),
+		Transport:  engine.NewTransport(1, ios.Getenv),
 		Target:     rt.Target,
 		Keys:       rt.Keys,
 		Timeout:    opts.Timeout,

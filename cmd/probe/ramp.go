@@ -196,11 +196,11 @@ func runRamp(ctx context.Context, ios *IOStreams, spec rampSpec) (*rampResult, e
 	}
 
 	eng := &engine.Engine{
-		Client: engine.NewHTTPClient(maxConcurrency(plan), ios.Getenv),
-		Target: rt.Target,
-		Plan:   plan,
-		Now:    ios.Now,
-		Sink:   rw.WriteRecord,
+		Transport: engine.NewTransport(maxConcurrency(plan), ios.Getenv),
+		Target:    rt.Target,
+		Plan:      plan,
+		Now:       ios.Now,
+		Sink:      rw.WriteRecord,
 	}
 	live := ios.ErrTTY && !spec.Quiet && ios.Getenv("NO_COLOR") == ""
 	var progress *report.Progress

@@ -44,7 +44,8 @@ type Result struct {
 // to GET /v1/models and one tiny message. It stops at the first layer that
 // fails; the later ones are "not reached".
 type Checker struct {
-	Client *http.Client
+	// Transport sends the requests (engine.NewTransport).
+	Transport http.RoundTripper
 	// Target is where to send; its Key is replaced by the one the key step finds.
 	Target  target.Target
 	Keys    keys.KeySources
@@ -243,7 +244,7 @@ func (c *Checker) send(ctx context.Context, req *http.Request, res *Result) (*ru
 	if now == nil {
 		now = time.Now
 	}
-	_, body := engine.Exchange(ctx, c.Client, req, c.Target.Model, engine.DefaultBodyCap, now, rec)
+	_, body := engine.Exchange(ctx, c.Transport, req, c.Target.Model, engine.DefaultBodyCap, now, rec)
 	rec.Scheduled = rec.Started
 	res.Requests = append(res.Requests, rec)
 	return rec, body

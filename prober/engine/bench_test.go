@@ -221,16 +221,16 @@ func BenchmarkEngine(b *testing.B) {
 	go func() { _ = srv.Serve(ln) }()
 	b.Cleanup(func() { _ = srv.Close() })
 
-	client := NewHTTPClient(10, nil)
-	b.Cleanup(client.CloseIdleConnections)
+	tr := NewTransport(10, nil)
+	b.Cleanup(tr.CloseIdleConnections)
 	rw := runfile.NewWriter(io.Discard)
 	b.ReportAllocs()
 	b.ResetTimer()
 	eng := &Engine{
-		Client: client,
-		Target: benchTarget(b, "http://"+ln.Addr().String()),
-		Plan:   target.Plan{Steps: []target.Step{{Concurrency: 10, Requests: b.N}}, MaxRequests: b.N, Timeout: target.Duration(10 * time.Second)},
-		Sink:   rw.WriteRecord,
+		Transport: tr,
+		Target:    benchTarget(b, "http://"+ln.Addr().String()),
+		Plan:      target.Plan{Steps: []target.Step{{Concurrency: 10, Requests: b.N}}, MaxRequests: b.N, Timeout: target.Duration(10 * time.Second)},
+		Sink:      rw.WriteRecord,
 	}
 	res, err := eng.Run(context.Background())
 	if err != nil {

@@ -8,14 +8,15 @@ import (
 	"golang.org/x/net/http/httpproxy"
 )
 
-// NewHTTPClient returns the client probes are sent with. It keeps enough
-// idle connections for the highest step, so a ramp measures the API and not
-// connection churn; takes proxies from the environment as the SDKs do (the
-// one getenv reads when the client is made; nil: the process's own, as
-// net/http reads it); and never follows redirects: the API does not
-// redirect, so a 3xx is evidence of something in between, and following it
-// could carry the key to another host.
-func NewHTTPClient(maxConcurrency int, getenv func(string) string) *http.Client {
+// NewTransport returns the transport probes are sent through. It keeps
+// enough idle connections for the highest step, so a ramp measures the API
+// and not connection churn; takes proxies from the environment as the SDKs
+// do (the one getenv reads when the transport is made; nil: the process's
+// own, as net/http reads it); and caps what an answer's headers may take.
+// Requests go to it directly, never through an http.Client, so no redirect
+// is followed: the API does not redirect, so a 3xx is evidence of something
+// in between, and following it could carry the key to another host.
+func NewTransport(maxConcurrency int, getenv func(string) string) *http.Transport {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	if getenv != nil {
 		proxy := proxyFunc(getenv)
@@ -26,12 +27,7 @@ func NewHTTPClient(maxConcurrency int, getenv func(string) string) *http.Client 
 	tr.MaxResponseHeaderBytes = 256 << 10
 	tr.ResponseHeaderTimeout = 0 // the per-request context bounds the whole exchange
 	tr.TLSHandshakeTimeout = 15 * time.Second
-	return &http.Client{
-		Transport: tr,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
-	}
+	return tr
 }
 
 // proxyFunc reads the proxy variables once, as net/http's

@@ -33,7 +33,9 @@ const maxExtensionRounds = 3
 // does not drift with concurrency and the number of goroutines never grows
 // with the number of requests.
 type Engine struct {
-	Client *http.Client
+	// Transport sends the requests (see NewTransport); it is called
+	// directly, so redirects are never followed.
+	Transport http.RoundTripper
 	Target target.Target
 	Plan   target.Plan
 	// Now is the clock for timestamps; nil means time.Now.
@@ -79,8 +81,8 @@ type Result struct {
 // stopped early, or ctx is cancelled; in the last case the result holds
 // everything answered until then and a partial verdict.
 func (e *Engine) Run(ctx context.Context) (*Result, error) {
-	if e.Client == nil {
-		return nil, errors.New("engine: no HTTP client")
+	if e.Transport == nil {
+		return nil, errors.New("engine: no HTTP transport")
 	}
 	e.prepareRequest()
 	e.summary = diagnose.NewSummary(e.Plan.Steps)
@@ -410,7 +412,7 @@ func (e *Engine) do(ctx context.Context, w *worker, t ticket, idx, round, c int)
 		rec.Outcome, rec.Message = classify.OutcomeNetwork, classify.Printable(err.Error(), classify.MaxMessage)
 		return rec, 0
 	}
-	pause, _ := exchange(ctx, e.Client, req, tm, e.Target.Model, e.bodyCap(), e.now, rec, &w.buf)
+	pause, _ := exchange(ctx, e.Transport, req, tm, e.Target.Model, e.bodyCap(), e.now, rec, &w.buf)
 	w.done(rec)
 	rec.QueueWaitMS = max(0, Millis(rec.Started.Sub(t.scheduled)))
 	return rec, pause
@@ -474,16 +476,16 @@ func (w *worker) done(rec *runfile.Record) {
 // the run's context, to tell a user's interrupt from a timeout. It returns
 // the pause the server asked for with retry-after, and the body as read (up
 // to bodyCap). now stamps the record; durations come from the monotonic clock.
-func Exchange(ctx context.Context, client *http.Client, req *http.Request, model string, bodyCap int64, now func() time.Time, rec *runfile.Record) (time.Duration, []byte) {
+func Exchange(ctx context.Context, rt http.RoundTripper, req *http.Request, model string, bodyCap int64, now func() time.Time, rec *runfile.Record) (time.Duration, []byte) {
 	tm := new(timing)
 	req = req.WithContext(withTrace(req.Context(), tm))
-	return exchange(ctx, client, req, tm, model, bodyCap, now, rec, nil)
+	return exchange(ctx, rt, req, tm, model, bodyCap, now, rec, nil)
 }
 
 // exchange is Exchange for a request whose context already carries tm's
 // trace. With buf, the body is read into *buf (kept for the next call) and
 // the body returned is only good until then.
-func exchange(ctx context.Context, client *http.Client, req *http.Request, tm *timing, model string, bodyCap int64, now func() time.Time, rec *runfile.Record, buf *[]byte) (time.Duration, []byte) {
+func exchange(ctx context.Context, rt http.RoundTripper, req *http.Request, tm *timing, model string, bodyCap int64, now func() time.Time, rec *runfile.Record, buf *[]byte) (time.Duration, []byte) {
 	started := now()
 	mono := time.Now()
 	rec.Started = started.UTC()
@@ -494,7 +496,7 @@ func exchange(ctx context.Context, client *http.Client, req *http.Request, tm *t
 		tm.fill(rec, mono)
 	}
 
-	resp, err := roundTrip(client, req)
+	resp, err := rt.RoundTrip(req)
 	if err != nil {
 		finish()
 		failed(ctx, rec, err)
@@ -527,19 +529,6 @@ func exchange(ctx context.Context, client *http.Client, req *http.Request, tm *t
 	recordHeaders(rec, h)
 	pause, _ := ParseRetryAfter(h, time.Now())
 	return pause, body
-}
-
-// roundTrip sends req through client's transport. probe follows no
-// redirect and keeps no cookies, so all http.Client would add is a copy of
-// the request's headers on every send, kept in case a redirect needs them;
-// going to the transport also leaves a redirect unfollowed whatever client
-// is passed in.
-func roundTrip(client *http.Client, req *http.Request) (*http.Response, error) {
-	rt := client.Transport
-	if rt == nil {
-		rt = http.DefaultTransport
-	}
-	return rt.RoundTrip(req)
 }
 
 // readCapped reads r to its end or to limit bytes, whichever comes first,

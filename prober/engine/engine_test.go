@@ -52,13 +52,23 @@ func testTarget(t *testing.T, base string) target.Target {
 	return target.Target{BaseURL: mustBase(t, base), Model: testModel, Key: keys.NewKey(testKey, "test", provider.APIKey), UserAgent: "probe/test"}
 }
 
-// testClient is the client probe uses, sized for concurrency c, with its
-// idle connections closed when the test ends.
+// testTransport is the transport probe uses, sized for concurrency c, with
+// its idle connections closed when the test ends.
+func testTransport(t *testing.T, c int) *http.Transport {
+	t.Helper()
+	tr := NewTransport(c, nil)
+	t.Cleanup(tr.CloseIdleConnections)
+	return tr
+}
+
+// testClient is an http.Client on testTransport for tests that send
+// requests themselves; like the engine, it follows no redirect.
 func testClient(t *testing.T, c int) *http.Client {
 	t.Helper()
-	client := NewHTTPClient(c, nil)
-	t.Cleanup(client.CloseIdleConnections)
-	return client
+	return &http.Client{
+		Transport:     testTransport(t, c),
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
 }
 
 // testPlan is a plan for loopback servers: the steps given, a roomy budget,
@@ -87,9 +97,9 @@ func newEngine(t *testing.T, base string, plan target.Plan, recs *[]*runfile.Rec
 		maxC = max(maxC, s.Concurrency)
 	}
 	return &Engine{
-		Client: testClient(t, maxC),
-		Target: testTarget(t, base),
-		Plan:   plan,
+		Transport: testTransport(t, maxC),
+		Target:    testTarget(t, base),
+		Plan:      plan,
 		Sink: func(r *runfile.Record) error {
 			*recs = append(*recs, r) // Sink calls are serialised by the engine
 			return nil
@@ -685,11 +695,11 @@ func TestEngineRunFileFailure(t *testing.T) {
 	}
 }
 
-func TestEngineNoClient(t *testing.T) {
+func TestEngineNoTransport(t *testing.T) {
 	t.Parallel()
 	e := &Engine{Plan: testPlan(target.Step{Concurrency: 1, Requests: 1})}
 	if _, err := e.Run(t.Context()); err == nil {
-		t.Error("Run without a client succeeded")
+		t.Error("Run without a transport succeeded")
 	}
 }
 

@@ -172,16 +172,16 @@ func runHostile(t *testing.T, base string, tr http.RoundTripper) []*runfile.Reco
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := NewHTTPClient(2, nil)
+	var rt http.RoundTripper = NewTransport(2, nil)
 	if tr != nil {
-		client.Transport = tr
+		rt = tr
 	}
 	var recs []*runfile.Record
 	e := &Engine{
-		Client: client,
-		Target: target.Target{BaseURL: u, Model: provider.DefaultModel, Key: keys.NewKey("sk-ant-api03-HOSTILEtestKEY-0000000000000000", "test", provider.APIKey)},
-		Plan:   target.Plan{Steps: []target.Step{{Concurrency: 2, Requests: 3}}, MaxRequests: 3, Timeout: target.Duration(700 * time.Millisecond), MaxWait: target.Duration(time.Second)},
-		Sink:   func(r *runfile.Record) error { recs = append(recs, r); return nil },
+		Transport: rt,
+		Target:    target.Target{BaseURL: u, Model: provider.DefaultModel, Key: keys.NewKey("sk-ant-api03-HOSTILEtestKEY-0000000000000000", "test", provider.APIKey)},
+		Plan:      target.Plan{Steps: []target.Step{{Concurrency: 2, Requests: 3}}, MaxRequests: 3, Timeout: target.Duration(700 * time.Millisecond), MaxWait: target.Duration(time.Second)},
+		Sink:      func(r *runfile.Record) error { recs = append(recs, r); return nil },
 	}
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
