@@ -9,6 +9,7 @@ import (
 
 	"github.com/llm-probe/probe/prober/classify"
 	"github.com/llm-probe/probe/prober/diagnose"
+	"github.com/llm-probe/probe/prober/provider"
 	"github.com/llm-probe/probe/prober/runfile"
 	"github.com/llm-probe/probe/prober/verdict"
 )
@@ -42,15 +43,15 @@ type Ticket struct {
 func WriteTicket(w io.Writer, t Ticket) error {
 	bw := bufio.NewWriter(w)
 	h := t.Header
-	api := apiWording(h.Target.Provider)
-	fmt.Fprintf(bw, "# HTTP 403 from the %s: request ids and evidence\n", api.name)
+	api := provider.ForRun(h.Target.Provider)
+	fmt.Fprintf(bw, "# HTTP 403 from the %s: request ids and evidence\n", api.Title)
 	fmt.Fprintln(bw)
 	if h.Target.Scenario != "" {
 		fmt.Fprintf(bw, "> This run was against probe's simulated API (scenario %s), not the real API: its ids are made up.\n\n", mdText(h.Target.Scenario))
 	}
 	fmt.Fprintf(bw, "- **Account email:** %s\n", placeholder(t.Email, "<account email>"))
 	fmt.Fprintf(bw, "- **Workspace id:** %s\n", placeholder(t.Workspace, "<workspace id>"))
-	orgs := fmt.Sprintf("none seen (the answers carried no %s header)", api.orgHeader)
+	orgs := fmt.Sprintf("none seen (the answers carried no %s header)", api.OrgHeader)
 	if s := t.Summary; s != nil && len(s.OrgIDs) > 0 {
 		quoted := make([]string, len(s.OrgIDs))
 		for i, id := range s.OrgIDs {
@@ -83,7 +84,7 @@ func WriteTicket(w io.Writer, t Ticket) error {
 	} else {
 		fmt.Fprintf(bw, "## Failed requests (%d of %d answered)\n\n", failed, answered)
 	}
-	fmt.Fprintf(bw, "Support finds a request by its id (the `%s` header of each answer).\n\n", api.idHeader)
+	fmt.Fprintf(bw, "Support finds a request by its id (the `%s` header of each answer).\n\n", api.IDHeader)
 	fmt.Fprintln(bw, "| time (UTC) | concurrency | status | error type | message | request id |")
 	fmt.Fprintln(bw, "|---|---:|---:|---|---|---|")
 	rows := 0
@@ -109,7 +110,7 @@ func WriteTicket(w io.Writer, t Ticket) error {
 
 	fmt.Fprintln(bw, "## How the requests were sent")
 	fmt.Fprintln(bw)
-	fmt.Fprintf(bw, "- Endpoint: `POST %s` with model `%s`, `max_tokens: 1`, one user message \"hi\"\n", codeText(strings.TrimSuffix(h.Target.BaseURL, "/")+"/v1/messages"), codeText(h.Target.Model))
+	fmt.Fprintf(bw, "- Endpoint: `POST %s` with model `%s`, `max_tokens: 1`, one user message \"hi\"\n", codeText(strings.TrimSuffix(h.Target.BaseURL, "/")+api.ProbePath), codeText(h.Target.Model))
 	fmt.Fprintf(bw, "- Plan: %s\n", mdText(h.Plan.Describe()))
 	fmt.Fprintf(bw, "- Run: started %s, %d requests, %d answered; run file `%s`\n", h.Started.UTC().Format(time.RFC3339), sent, answered, codeText(t.RunFile))
 	fmt.Fprintf(bw, "- Tool: probe %s (run recorded by probe %s)\n", mdText(t.ToolVersion), mdText(h.ToolVersion))
@@ -143,16 +144,6 @@ func statusText(r *runfile.Record) string {
 		return "-"
 	}
 	return fmt.Sprint(r.Status)
-}
-
-// wording is how a ticket names a provider's API and the ids its support asks for.
-type wording struct{ name, idHeader, orgHeader string }
-
-func apiWording(provider string) wording {
-	if provider == "openai" {
-		return wording{"OpenAI API", "x-request-id", "openai-organization"}
-	}
-	return wording{"Anthropic API", "request-id", "anthropic-organization-id"}
 }
 
 // idCell is the request id as the server sent it, saying when it is only

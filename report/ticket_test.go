@@ -146,3 +146,34 @@ func TestCell(t *testing.T) {
 		}
 	}
 }
+
+// TestTicketProviderWording: the API's name, the id and organization
+// headers and the endpoint come from the run's provider.
+func TestTicketProviderWording(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		provider string
+		want     []string
+	}{
+		{"anthropic", "anthropic", []string{"from the Anthropic API", "the `request-id` header", "/v1/messages`"}},
+		{"openai", "openai", []string{"from the OpenAI API", "the `x-request-id` header", "/v1/chat/completions`"}},
+		{"unknown is anthropic", "", []string{"from the Anthropic API", "/v1/messages`"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			tk := fixtureTicket(t)
+			tk.Header.Target.Provider = c.provider
+			var buf bytes.Buffer
+			if err := WriteTicket(&buf, tk); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(buf.String(), w) {
+					t.Errorf("WriteTicket with provider %q lacks %q", c.provider, w)
+				}
+			}
+		})
+	}
+}

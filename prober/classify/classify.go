@@ -285,11 +285,10 @@ func orDefault(s, def string) string {
 
 // requestID picks the identifier support asks for, best first.
 func requestID(h http.Header, fromBody string) (id, source string) {
-	if v := h.Get("Request-Id"); v != "" {
-		return Printable(v, 128), IDFromRequestID
-	}
-	if v := h.Get("X-Request-Id"); v != "" {
-		return Printable(v, 128), IDFromXRequestID
+	for _, ih := range idHeaders {
+		if v := h.Get(ih.name); v != "" {
+			return Printable(v, 128), ih.source
+		}
 	}
 	if fromBody != "" {
 		return Printable(fromBody, 128), IDFromBody

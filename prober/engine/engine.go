@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/llm-probe/probe/prober/classify"
 	"github.com/llm-probe/probe/prober/diagnose"
+	"github.com/llm-probe/probe/prober/provider"
 	"github.com/llm-probe/probe/prober/runfile"
 	"github.com/llm-probe/probe/prober/target"
 	"github.com/llm-probe/probe/prober/verdict"
@@ -36,8 +38,8 @@ type Engine struct {
 	// Transport sends the requests (see NewTransport); it is called
 	// directly, so redirects are never followed.
 	Transport http.RoundTripper
-	Target target.Target
-	Plan   target.Plan
+	Target    target.Target
+	Plan      target.Plan
 	// Now is the clock for timestamps; nil means time.Now.
 	Now func() time.Time
 	// Sink receives every record as it completes (the run file); it is
@@ -557,7 +559,7 @@ func readCapped(r io.Reader, b []byte, limit int64) ([]byte, error) {
 // read by the canonical names net/http stores parsed headers under, which
 // saves canonicalising each name on every request.
 func recordHeaders(rec *runfile.Record, h http.Header) {
-	rec.OrganizationID = classify.Printable(firstHeader(h, "Anthropic-Organization-Id", "Openai-Organization"), 64)
+	rec.OrganizationID = classify.Printable(firstHeader(h, orgHeaders...), 64)
 	rec.CFRay = classify.Printable(header(h, "Cf-Ray"), 64)
 	rec.CFMitigated = classify.Printable(header(h, "Cf-Mitigated"), 32)
 	rec.Server = classify.Printable(header(h, "Server"), 64)
@@ -568,10 +570,7 @@ func recordHeaders(rec *runfile.Record, h http.Header) {
 	}
 	rec.ShouldRetry = classify.Printable(header(h, "X-Should-Retry"), 16)
 	for name, vals := range h {
-		key, ok := cutPrefixFold(name, "anthropic-ratelimit-")
-		if !ok {
-			key, ok = cutPrefixFold(name, "x-ratelimit-")
-		}
+		key, ok := rateLimitKey(name)
 		if !ok || len(vals) == 0 {
 			continue
 		}
@@ -590,6 +589,38 @@ func header(h http.Header, name string) string {
 		return v[0]
 	}
 	return ""
+}
+
+// The answer headers every provider's descriptor names, read from every
+// answer whichever provider is probed: a gateway may pass on another API's
+// headers, and a header that is there is evidence either way.
+var (
+	orgHeaders        = canonical(func(p *provider.Provider) string { return p.OrgHeader })
+	rateLimitPrefixes = canonical(func(p *provider.Provider) string { return p.RateLimitPrefix })
+)
+
+// canonical returns, for each known provider, the header field() names in
+// its canonical form (as net/http keys an answer's headers), skipping empty
+// names and repeats.
+func canonical(field func(*provider.Provider) string) []string {
+	var out []string
+	for _, p := range provider.All() {
+		if n := http.CanonicalHeaderKey(field(p)); n != "" && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// rateLimitKey returns a rate-limit header's name without its provider's
+// prefix, and whether it is one.
+func rateLimitKey(name string) (string, bool) {
+	for _, prefix := range rateLimitPrefixes {
+		if key, ok := cutPrefixFold(name, prefix); ok {
+			return key, true
+		}
+	}
+	return name, false
 }
 
 // cutPrefixFold is strings.CutPrefix ignoring case, for header names.

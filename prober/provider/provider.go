@@ -16,7 +16,9 @@ import (
 // providers, plus its scenarios in package scenarios.
 type Provider struct {
 	// Name is what --provider takes.
-	Name           string
+	Name string
+	// Title names the API for people, as a support ticket does.
+	Title          string
 	DefaultBaseURL string
 	DefaultModel   string
 	// BaseURLEnv overrides DefaultBaseURL, as the provider's SDKs read it.
@@ -50,6 +52,7 @@ type KeyEnv struct {
 // Anthropic is the Anthropic Messages API.
 var Anthropic = &Provider{
 	Name:            "anthropic",
+	Title:           "Anthropic API",
 	DefaultBaseURL:  DefaultBaseURL,
 	DefaultModel:    DefaultModel,
 	BaseURLEnv:      "ANTHROPIC_BASE_URL",
@@ -83,6 +86,26 @@ func register(p *Provider) { providers[p.Name] = p }
 func init() {
 	register(Anthropic)
 	register(OpenAI)
+}
+
+// All returns the known providers, sorted by name: the order in which
+// their answer headers are looked for.
+func All() []*Provider {
+	all := make([]*Provider, 0, len(providers))
+	for _, n := range Names() {
+		all = append(all, providers[n])
+	}
+	return all
+}
+
+// ForRun returns the provider a run file names, Anthropic when it names
+// none (files written before providers were recorded) or one this build
+// does not know.
+func ForRun(name string) *Provider {
+	if p, ok := providers[name]; ok {
+		return p
+	}
+	return Anthropic
 }
 
 // ProviderNames lists the known providers, sorted.

@@ -4,6 +4,7 @@ package provider
 // the chat completions endpoint as the tiny probe, x-request-id.
 var OpenAI = &Provider{
 	Name:            "openai",
+	Title:           "OpenAI API",
 	DefaultBaseURL:  "https://api.openai.com",
 	DefaultModel:    "gpt-4o-mini",
 	BaseURLEnv:      "OPENAI_BASE_URL",
