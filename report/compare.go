@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -232,11 +233,11 @@ func verdictLine(v verdict.Verdict) string {
 
 // changeAdvice is what to do about the change.
 func changeAdvice(c Compare) string {
-	ticket := fmt.Sprintf("`probe export %s --format ticket` writes a support ticket with the request ids", orDefault(c.After.RunFile, "AFTER.jsonl"))
+	ticket := fmt.Sprintf("`probe export %s --format ticket` writes a support ticket with the request ids", cmp.Or(c.After.RunFile, "AFTER.jsonl"))
 	switch c.Comparison.Change {
 	case diagnose.ChangeCleared:
 		if c.After.Verdict.Signature != verdict.Healthy {
-			return fmt.Sprintf("The 403s are gone, but the after run shows %s: see its verdict (`probe report %s`).", c.After.Verdict.Signature, orDefault(c.After.RunFile, "AFTER.jsonl"))
+			return fmt.Sprintf("The 403s are gone, but the after run shows %s: see its verdict (`probe report %s`).", c.After.Verdict.Signature, cmp.Or(c.After.RunFile, "AFTER.jsonl"))
 		}
 		return "The refusals lifted: resume at low concurrency and raise it slowly; if the 403s come back, run `probe cooldown` again and keep the run files."
 	case diagnose.ChangePersists:
@@ -251,7 +252,7 @@ func changeAdvice(c Compare) string {
 		if c.After.Verdict.Signature == verdict.Healthy {
 			return "Both runs are free of 403s: the key works at the steps tested."
 		}
-		return fmt.Sprintf("No 403s either time; the after run shows %s: see its verdict (`probe report %s`).", c.After.Verdict.Signature, orDefault(c.After.RunFile, "AFTER.jsonl"))
+		return fmt.Sprintf("No 403s either time; the after run shows %s: see its verdict (`probe report %s`).", c.After.Verdict.Signature, cmp.Or(c.After.RunFile, "AFTER.jsonl"))
 	}
 	if c.Comparison.NeedMore > 0 {
 		return fmt.Sprintf("Run both again with more requests (about %d more each; raise --requests or --max-requests).", c.Comparison.NeedMore)
@@ -266,11 +267,4 @@ func pRelation(p float64) string {
 		return s
 	}
 	return "=" + s
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"strings"
@@ -96,7 +97,7 @@ func WriteTicket(w io.Writer, t Ticket) error {
 			rows++
 			_, err := fmt.Fprintf(bw, "| %s | %d | %s | %s | %s | %s |\n",
 				r.Started.UTC().Format("2006-01-02 15:04:05.000"), r.Concurrency, statusText(r),
-				cell(firstNonEmpty(r.ErrorType, string(r.Outcome))), cell(r.Message), idCell(r))
+				cell(cmp.Or(r.ErrorType, string(r.Outcome))), cell(r.Message), idCell(r))
 			return err
 		})
 		if err != nil {
@@ -184,15 +185,6 @@ func placeholder(v, def string) string {
 		return "`" + def + "`"
 	}
 	return mdText(v)
-}
-
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // mdList writes a titled Markdown list, or nothing when lines is empty.

@@ -2,7 +2,9 @@ package report
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -30,7 +32,6 @@ type Timeline struct {
 	requests int
 	last     time.Duration // latest start seen, since start
 	levels   map[int]bool
-	dropped  int // requests at levels past maxLevels (a damaged file)
 
 	points []point // while not binned
 	binned bool
@@ -94,8 +95,7 @@ func (t *Timeline) Add(r *runfile.Record) {
 		errorType: r.ErrorType, requestID: r.RequestID, idSource: r.RequestIDSource,
 	}
 	if !t.levels[r.Concurrency] && len(t.levels) >= maxLevels {
-		t.dropped++
-		return
+		return // a damaged file: more levels than a plan has
 	}
 	t.requests++
 	t.last = max(t.last, at)
@@ -112,10 +112,6 @@ func (t *Timeline) Add(r *runfile.Record) {
 
 // Requests returns how many requests were plotted.
 func (t *Timeline) Requests() int { return t.requests }
-
-// Dropped returns how many requests were left out: those at concurrency
-// levels past the plot's rows, which only a damaged file has.
-func (t *Timeline) Dropped() int { return t.dropped }
 
 // Marks returns how many marks the plot draws: one per request, or one per bin.
 func (t *Timeline) Marks() int {
@@ -300,11 +296,7 @@ type legendItem struct {
 
 // plot lays the timeline out as SVG.
 func (t *Timeline) plot() svgPlot {
-	levels := make([]int, 0, len(t.levels))
-	for c := range t.levels {
-		levels = append(levels, c)
-	}
-	sort.Ints(levels)
+	levels := slices.Sorted(maps.Keys(t.levels))
 	// Which outcome classes the run has: bins of one time bucket are
 	// stacked by class within their row, over only the classes present.
 	present := map[int]bool{}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"net/http"
@@ -120,7 +121,7 @@ func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 	if prov == provider.Anthropic {
 		modelEnv = ios.Getenv("ANTHROPIC_MODEL")
 	}
-	model := firstSet(o.Model, modelEnv, prov.DefaultModel)
+	model := cmp.Or(o.Model, modelEnv, prov.DefaultModel)
 	if strings.TrimSpace(model) == "" || strings.ContainsAny(model, "\r\n") {
 		return nil, usagef("--model %q is not a model name", model)
 	}
@@ -196,13 +197,4 @@ func startScenario(name string, opts scenarios.Options) (baseURL string, stop fu
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
-}
-
-func firstSet(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -79,8 +79,6 @@ type Summary struct {
 	OriginNon401 int
 	First, Last  time.Time
 	MaxInFlight  int
-	// Ignored counts records whose step is out of any plan's range.
-	Ignored int
 
 	// The runs test reads successes and 403s in completion order; other
 	// failures are left out so that a 429 does not break a run of 403s.
@@ -111,7 +109,6 @@ func (s *Summary) Add(r *runfile.Record) {
 	if r.Step < 0 || r.Step >= maxSteps {
 		// Only a corrupt or forged run file has such a step; growing the
 		// step list to it would let one line exhaust memory.
-		s.Ignored++
 		return
 	}
 	for r.Step >= len(s.Steps) {

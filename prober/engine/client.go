@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"time"
@@ -34,20 +35,11 @@ func NewTransport(maxConcurrency int, getenv func(string) string) *http.Transpor
 // ProxyFromEnvironment does, and returns what picks a URL's proxy.
 func proxyFunc(getenv func(string) string) func(*url.URL) (*url.URL, error) {
 	cfg := httpproxy.Config{
-		HTTPProxy:  firstEnv(getenv, "HTTP_PROXY", "http_proxy"),
-		HTTPSProxy: firstEnv(getenv, "HTTPS_PROXY", "https_proxy"),
-		NoProxy:    firstEnv(getenv, "NO_PROXY", "no_proxy"),
+		HTTPProxy:  cmp.Or(getenv("HTTP_PROXY"), getenv("http_proxy")),
+		HTTPSProxy: cmp.Or(getenv("HTTPS_PROXY"), getenv("https_proxy")),
+		NoProxy:    cmp.Or(getenv("NO_PROXY"), getenv("no_proxy")),
 	}
 	return cfg.ProxyFunc()
-}
-
-func firstEnv(getenv func(string) string, names ...string) string {
-	for _, n := range names {
-		if v := getenv(n); v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // ProxyFor returns the proxy requests to base go through under the

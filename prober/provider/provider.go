@@ -3,8 +3,9 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -110,12 +111,7 @@ func ForRun(name string) *Provider {
 
 // ProviderNames lists the known providers, sorted.
 func Names() []string {
-	names := make([]string, 0, len(providers))
-	for n := range providers {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(providers))
 }
 
 // ProviderByName returns the provider --provider names.

@@ -3,6 +3,7 @@ package runfile
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -432,7 +433,7 @@ func (h Header) Differences(other Header) []string {
 	var out []string
 	diff := func(what, a, b string) {
 		if a != b {
-			out = append(out, fmt.Sprintf("%s: %s vs %s", what, orNone(a), orNone(b)))
+			out = append(out, fmt.Sprintf("%s: %s vs %s", what, cmp.Or(a, "(none)"), cmp.Or(b, "(none)")))
 		}
 	}
 	// An in-process simulated API listens on a random loopback port, so for
@@ -449,13 +450,6 @@ func (h Header) Differences(other Header) []string {
 	diff("key fingerprint", h.Target.KeyFingerprint, other.Target.KeyFingerprint)
 	diff("plan", h.Plan.Describe(), other.Plan.Describe())
 	return out
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	return s
 }
 
 // errHeaderRead stops ReadRunHeader once the header is known.

@@ -3,7 +3,6 @@ package target
 import (
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 
 	"github.com/llm-probe/probe/prober/classify"
@@ -67,13 +66,4 @@ func ParseHeader(s string) (Header, error) {
 		return Header{}, fmt.Errorf("--header %s: probe sets this header itself; pass the key with %s, --key-file or --key-stdin", h.Name, "the provider's key variable")
 	}
 	return h, nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/llm-probe/probe/prober/keys"
@@ -129,7 +131,7 @@ func (t Target) Curl() string {
 		auth = fmt.Sprintf(`-H "authorization: Bearer $%s"`, env.Name)
 	}
 	lines := []string{"curl -sS -i " + shellQuote(t.Endpoint(p.ProbePath)), auth}
-	for _, name := range sortedKeys(p.Headers) {
+	for _, name := range slices.Sorted(maps.Keys(p.Headers)) {
 		lines = append(lines, "-H "+shellQuote(name+": "+p.Headers[name]))
 	}
 	for _, h := range t.Headers {
