@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/llm-probe/probe/prober/diagnose"
@@ -200,10 +199,10 @@ func WriteCompareText(w io.Writer, c Compare) error {
 		label string
 		side  CompareSide
 	}{{"Before", c.Before}, {"After", c.After}} {
-		fmt.Fprintf(w, "%s: %s\n", s.label, verdictLine(s.side.Verdict))
+		fmt.Fprintf(w, "%s: %s\n", s.label, headline(s.side.Verdict))
 		fmt.Fprintf(w, "  %s\n", s.side.Verdict.Summary)
 		if r := s.side.Recorded; r != nil {
-			fmt.Fprintf(w, "  recorded in %s: %s\n", s.side.RunFile, verdictLine(*r))
+			fmt.Fprintf(w, "  recorded in %s: %s\n", s.side.RunFile, headline(*r))
 		} else {
 			fmt.Fprintf(w, "  no verdict recorded in %s: the run was cut short\n", s.side.RunFile)
 		}
@@ -213,22 +212,6 @@ func WriteCompareText(w io.Writer, c Compare) error {
 	fmt.Fprintf(w, "  %s\n", cmp.Summary)
 	fmt.Fprintf(w, "Next step:\n  - %s\n", changeAdvice(c))
 	return nil
-}
-
-// verdictLine is the verdict's head line without the "Verdict:" label.
-func verdictLine(v verdict.Verdict) string {
-	s := string(v.Signature)
-	if v.Layer != "-" && v.Layer != "" {
-		s += fmt.Sprintf(" (layer %s)", v.Layer)
-	}
-	s += ", confidence " + v.Confidence
-	if v.PValue != nil {
-		s += ", p" + pRelation(*v.PValue)
-	}
-	if v.Partial {
-		s += " [partial]"
-	}
-	return s
 }
 
 // changeAdvice is what to do about the change.
@@ -258,13 +241,4 @@ func changeAdvice(c Compare) string {
 		return fmt.Sprintf("Run both again with more requests (about %d more each; raise --requests or --max-requests).", c.Comparison.NeedMore)
 	}
 	return "Run both again with more requests, at the concurrency where the 403s appeared."
-}
-
-// pRelation is "=0.0123", or "<1e-12" where FormatP gives a bound.
-func pRelation(p float64) string {
-	s := diagnose.FormatP(p)
-	if strings.HasPrefix(s, "<") {
-		return s
-	}
-	return "=" + s
 }

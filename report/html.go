@@ -52,7 +52,7 @@ func WriteHTML(w io.Writer, r HTMLReport) error {
 	d := htmlData{
 		Title: fmt.Sprintf("probe report: %s", r.Verdict.Signature),
 		R:     r,
-		Head:  verdictLine(r.Verdict),
+		Head:  headline(r.Verdict),
 		Plan:  r.Plan.Describe(),
 		Lists: []htmlList{
 			{"Evidence", r.Verdict.Evidence},
@@ -61,7 +61,7 @@ func WriteHTML(w io.Writer, r HTMLReport) error {
 		},
 	}
 	if r.Recorded != nil {
-		d.Recorded = verdictLine(*r.Recorded)
+		d.Recorded = headline(*r.Recorded)
 	}
 	if r.Summary != nil {
 		for _, st := range r.Summary.Steps {

@@ -94,18 +94,7 @@ func StepTable(w io.Writer, s *diagnose.Summary) error {
 
 // WriteVerdict prints the verdict in plain words.
 func WriteVerdict(w io.Writer, v verdict.Verdict) {
-	head := fmt.Sprintf("Verdict: %s", v.Signature)
-	if v.Layer != "-" && v.Layer != "" {
-		head += fmt.Sprintf(" (layer %s)", v.Layer)
-	}
-	head += fmt.Sprintf(", confidence %s", v.Confidence)
-	if v.PValue != nil {
-		head += fmt.Sprintf(", p=%s", diagnose.FormatP(*v.PValue))
-	}
-	if v.Partial {
-		head += " [partial: the run was cut short]"
-	}
-	fmt.Fprintln(w, head)
+	fmt.Fprintln(w, "Verdict: "+headline(v))
 	fmt.Fprintf(w, "  %s\n", v.Summary)
 	section(w, "Evidence", v.Evidence)
 	section(w, "Ruled out", v.RuledOut)

@@ -67,7 +67,7 @@ func WriteTicket(w io.Writer, t Ticket) error {
 	v := t.Verdict
 	fmt.Fprintln(bw, "## What happens")
 	fmt.Fprintln(bw)
-	fmt.Fprintf(bw, "probe's verdict: **%s** (%s). %s\n", v.Signature, verdictDetail(v), mdText(v.Summary))
+	fmt.Fprintf(bw, "probe's verdict: **%s**. %s\n", headline(v), mdText(v.Summary))
 	if v.Partial {
 		fmt.Fprintln(bw)
 		fmt.Fprintln(bw, "The run was cut short; the verdict is on the requests it recorded.")
@@ -125,19 +125,6 @@ func WriteTicket(w io.Writer, t Ticket) error {
 	fmt.Fprintln(bw, t.Curl)
 	fmt.Fprintln(bw, "```")
 	return bw.Flush()
-}
-
-// verdictDetail is the layer, confidence and p-value in a few words.
-func verdictDetail(v verdict.Verdict) string {
-	var parts []string
-	if v.Layer != "" && v.Layer != "-" {
-		parts = append(parts, "layer "+v.Layer)
-	}
-	parts = append(parts, "confidence "+v.Confidence)
-	if v.PValue != nil {
-		parts = append(parts, "p"+pRelation(*v.PValue))
-	}
-	return strings.Join(parts, ", ")
 }
 
 func statusText(r *runfile.Record) string {
