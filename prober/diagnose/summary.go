@@ -35,8 +35,8 @@ type StepStats struct {
 	QueueWait   stats.Histogram
 }
 
-// Failed returns the answers that were not successes.
-func (s *StepStats) Failed() int { return s.Answered - s.OK }
+// failed returns the answers that were not successes.
+func (s *StepStats) failed() int { return s.Answered - s.OK }
 
 // FailureKind groups identical failures: same outcome, status, error type and message.
 type FailureKind struct {
@@ -201,8 +201,8 @@ func (s *Summary) addFailure(r *runfile.Record) {
 	}
 }
 
-// Refused403 returns the number of 403 refusals in the run.
-func (s *Summary) Refused403() int {
+// refused403 returns the number of 403 refusals in the run.
+func (s *Summary) refused403() int {
 	n := 0
 	for _, st := range s.Steps {
 		n += st.Refused403
@@ -210,8 +210,8 @@ func (s *Summary) Refused403() int {
 	return n
 }
 
-// TopKinds returns the failure kinds, most frequent first.
-func (s *Summary) TopKinds() []*FailureKind {
+// topKinds returns the failure kinds, most frequent first.
+func (s *Summary) topKinds() []*FailureKind {
 	out := append([]*FailureKind(nil), s.Kinds...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Count > out[j].Count })
 	return out
@@ -223,8 +223,8 @@ func (s *Summary) Uniform() (classify.Outcome, bool) {
 	return s.firstOutcome, s.Answered > 0 && s.uniformAnswers
 }
 
-// RunsTest returns the runs test on successes and 403s in completion order.
-func (s *Summary) RunsTest() stats.RunsResult {
+// runsTest returns the runs test on successes and 403s in completion order.
+func (s *Summary) runsTest() stats.RunsResult {
 	return stats.RunsFromCounts(s.runs, s.runsOK, s.runsRefused)
 }
 

@@ -41,7 +41,7 @@ func decide(s *Summary) verdict.Verdict {
 	if s.Answered == 0 {
 		return verdict.Verdict{Signature: verdict.Inconclusive, Confidence: verdict.Low, Summary: "No answers were recorded, so nothing can be decided.", NeedMore: minDecisive, Evidence: []string{fmt.Sprintf("%d requests sent, none answered", s.Sent)}}
 	}
-	refused := s.Refused403()
+	refused := s.refused403()
 	failed := s.Answered - s.OK
 	switch {
 	case failed == 0:
@@ -52,7 +52,7 @@ func decide(s *Summary) verdict.Verdict {
 		if s.OK >= noiseAfter {
 			v := healthy(s)
 			v.Confidence = verdict.Medium
-			k := s.TopKinds()[0]
+			k := s.topKinds()[0]
 			v.Summary = fmt.Sprintf("The key works: %d of %d requests succeeded; the one failure (%s) is noise unless it recurs.", s.OK, s.Answered, DescribeKind(k))
 			return v
 		}
@@ -81,7 +81,7 @@ func healthy(s *Summary) verdict.Verdict {
 // dominant decides a run whose failures are not a mix of successes and 403s:
 // the most frequent failure names the layer.
 func dominant(s *Summary) verdict.Verdict {
-	kinds := s.TopKinds()
+	kinds := s.topKinds()
 	byOutcome := map[verdict.Signature]int{}
 	first := map[verdict.Signature]*FailureKind{}
 	for _, k := range kinds {
@@ -134,7 +134,7 @@ func dominant(s *Summary) verdict.Verdict {
 // intermittent decides a run where 403s and successes are mixed, and measures
 // whether the 403s depend on concurrency or alternate in time.
 func intermittent(s *Summary) verdict.Verdict {
-	refused := s.Refused403()
+	refused := s.refused403()
 	v := verdict.Verdict{Signature: verdict.Intermittent403, Evidence: stepEvidence(s)}
 	levels := s.Levels()
 	var best float64 = 1
@@ -165,7 +165,7 @@ func intermittent(s *Summary) verdict.Verdict {
 			}
 		}
 	}
-	rt := s.RunsTest()
+	rt := s.runsTest()
 	if rt.N1 > 0 && rt.N2 > 0 {
 		v.Evidence = append(v.Evidence, fmt.Sprintf("time order: %d runs of successes and 403s where %.1f were expected by chance; runs test p=%s for alternation", rt.Runs, rt.Expected, FormatP(rt.PTooMany)))
 		if rt.PTooMany < alpha {
@@ -334,7 +334,7 @@ func stepEvidence(s *Summary) []string {
 		if st.Refused403 > 0 {
 			line += fmt.Sprintf(", %d refused with 403", st.Refused403)
 		}
-		if other := st.Failed() - st.Refused403; other > 0 {
+		if other := st.failed() - st.Refused403; other > 0 {
 			line += fmt.Sprintf(", %d other %s", other, plural(other, "failure", "failures"))
 		}
 		if st.Sent > st.Answered {
@@ -348,7 +348,7 @@ func stepEvidence(s *Summary) []string {
 // kindEvidence lists the distinct failures, most frequent first.
 func kindEvidence(s *Summary) []string {
 	var out []string
-	for i, k := range s.TopKinds() {
+	for i, k := range s.topKinds() {
 		if i == 4 {
 			out = append(out, fmt.Sprintf("… and %d other kinds of failure", len(s.Kinds)-4+s.OtherKinds))
 			break

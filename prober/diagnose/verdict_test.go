@@ -312,8 +312,8 @@ func TestSummaryStaysBounded(t *testing.T) {
 	if len(s.FailedIDs) != maxFailedIDs || s.FailedIDCount != 300 {
 		t.Errorf("FailedIDs, FailedIDCount = %d, %d; want %d, 300", len(s.FailedIDs), s.FailedIDCount, maxFailedIDs)
 	}
-	if s.Refused403() != 300 || s.Answered != 300 || s.OK != 0 {
-		t.Errorf("Refused403, Answered, OK = %d, %d, %d", s.Refused403(), s.Answered, s.OK)
+	if s.refused403() != 300 || s.Answered != 300 || s.OK != 0 {
+		t.Errorf("Refused403, Answered, OK = %d, %d, %d", s.refused403(), s.Answered, s.OK)
 	}
 }
 

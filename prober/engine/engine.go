@@ -529,7 +529,7 @@ func exchange(ctx context.Context, rt http.RoundTripper, req *http.Request, tm *
 		failed(ctx, rec, readErr)
 	}
 	recordHeaders(rec, h)
-	pause, _ := ParseRetryAfter(h, time.Now())
+	pause, _ := parseRetryAfter(h, time.Now())
 	return pause, body
 }
 

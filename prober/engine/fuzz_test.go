@@ -117,9 +117,9 @@ func FuzzParseRetryAfter(f *testing.F) {
 		h := http.Header{}
 		h.Set("Retry-After", ra)
 		h.Set("Retry-After-Ms", ms)
-		d, ok := ParseRetryAfter(h, time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC))
+		d, ok := parseRetryAfter(h, time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC))
 		if d < 0 || d > maxRetryAfter || !ok && d != 0 {
-			t.Fatalf("ParseRetryAfter(%q, %q) = %v, %v", ra, ms, d, ok)
+			t.Fatalf("parseRetryAfter(%q, %q) = %v, %v", ra, ms, d, ok)
 		}
 	})
 }

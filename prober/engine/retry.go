@@ -11,10 +11,10 @@ import (
 // as this, which is already far beyond any step's patience.
 const maxRetryAfter = 24 * time.Hour
 
-// ParseRetryAfter reads how long the server asks the client to wait:
+// parseRetryAfter reads how long the server asks the client to wait:
 // retry-after-ms (as the SDKs read it), else retry-after in seconds or as
 // an HTTP date. It reports false when there is no usable value.
-func ParseRetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+func parseRetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	if v := strings.TrimSpace(h.Get("Retry-After-Ms")); v != "" {
 		if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 {
 			// A huge value still asks for a long wait: capped like retry-after,

@@ -41,9 +41,9 @@ func TestParseRetryAfter(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			got, ok := ParseRetryAfter(c.header, now)
+			got, ok := parseRetryAfter(c.header, now)
 			if got != c.want || ok != c.ok {
-				t.Errorf("ParseRetryAfter(%v) = %v, %v; want %v, %v", c.header, got, ok, c.want, c.ok)
+				t.Errorf("parseRetryAfter(%v) = %v, %v; want %v, %v", c.header, got, ok, c.want, c.ok)
 			}
 		})
 	}

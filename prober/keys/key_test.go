@@ -249,7 +249,7 @@ func TestLoadKey(t *testing.T) {
 			err: "--key-stdin"},
 		{name: "no key anywhere",
 			src:   KeySources{Getenv: env()},
-			errIs: ErrNoKey},
+			errIs: errNoKey},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

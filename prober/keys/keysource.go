@@ -25,8 +25,8 @@ type KeySources struct {
 	Strict bool
 }
 
-// ErrNoKey means no source held a key.
-var ErrNoKey = errors.New("no key")
+// errNoKey means no source held a key.
+var errNoKey = errors.New("no key")
 
 // maxKeyFile bounds what is read from a key file or stdin; keys are short,
 // and a wrong path to a big file must not be read whole.
@@ -111,7 +111,7 @@ func LoadKey(src KeySources) (Key, []string, error) {
 			return k, warnings, err
 		}
 	}
-	return Key{}, nil, fmt.Errorf("%w: set %s, or use --key-file FILE or --key-stdin", ErrNoKey, p.KeyEnvNames())
+	return Key{}, nil, fmt.Errorf("%w: set %s, or use --key-file FILE or --key-stdin", errNoKey, p.KeyEnvNames())
 }
 
 // unwrapPath drops the operation and path from an *os.PathError, which the

@@ -61,7 +61,7 @@ var Anthropic = &Provider{
 	ProbePath:       "/v1/messages",
 	ModelsPath:      "/v1/models",
 	Body:            tinyBody,
-	Headers:         map[string]string{"anthropic-version": APIVersion},
+	Headers:         map[string]string{"anthropic-version": apiVersion},
 	IDHeader:        "request-id",
 	OrgHeader:       "anthropic-organization-id",
 	RateLimitPrefix: "anthropic-ratelimit-",
@@ -168,8 +168,8 @@ const (
 	DefaultBaseURL = "https://api.anthropic.com"
 	// DefaultModel is probed when no --model is given.
 	DefaultModel = "claude-sonnet-4-5"
-	// APIVersion is the anthropic-version header every request carries.
-	APIVersion = "2023-06-01"
+	// apiVersion is the anthropic-version header every request carries.
+	apiVersion = "2023-06-01"
 )
 
 // messageBody is the smallest request the Messages API accepts.

@@ -8,8 +8,8 @@ import (
 	"github.com/llm-probe/probe/prober/verdict"
 )
 
-// SchemaVersion is the run-file schema this build writes; readers refuse newer ones.
-const SchemaVersion = 1
+// schemaVersion is the run-file schema this build writes; readers refuse newer ones.
+const schemaVersion = 1
 
 // Record is one request as written to the run file: when it was scheduled,
 // sent and answered, how long each phase took, and what came back.

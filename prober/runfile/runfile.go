@@ -68,7 +68,7 @@ func CreateRunFile(path string, force bool) (*os.File, error) {
 // WriteHeader writes the run's first line.
 func (rw *Writer) WriteHeader(h Header) error {
 	h.Kind = "run"
-	h.Schema = SchemaVersion
+	h.Schema = schemaVersion
 	return rw.writeNow(h)
 }
 
@@ -263,8 +263,8 @@ func Read(r io.Reader, fn func(*Record) error) (*File, error) {
 		if kind.Kind != "run" {
 			return rf, errors.New("not a probe run file (the first line is not a run header)")
 		}
-		if kind.Schema > SchemaVersion {
-			return rf, fmt.Errorf("run file has schema version %d; this probe reads up to %d: upgrade probe", kind.Schema, SchemaVersion)
+		if kind.Schema > schemaVersion {
+			return rf, fmt.Errorf("run file has schema version %d; this probe reads up to %d: upgrade probe", kind.Schema, schemaVersion)
 		}
 		if err := json.Unmarshal(line, &rf.Header); err != nil {
 			return rf, fmt.Errorf("run file header: %v", err)

@@ -23,7 +23,7 @@ import (
 func sampleRun() (Header, []*Record, Footer) {
 	t0 := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 	h := Header{
-		Kind: "run", Schema: SchemaVersion, ToolVersion: "probe/test", Started: t0,
+		Kind: "run", Schema: schemaVersion, ToolVersion: "probe/test", Started: t0,
 		Target: target.Info{BaseURL: "http://127.0.0.1:1/pre", Model: testModel, Key: keys.Redact(realKey), KeyFingerprint: keys.Fingerprint(realKey), KeySource: "ANTHROPIC_API_KEY", Scenario: "abuse"},
 		Plan:   target.Plan{Steps: []target.Step{{Concurrency: 1, Requests: 10}, {Concurrency: 5, Requests: 10}}, Rate: 2.5, MaxRequests: 100, Timeout: target.Duration(30 * time.Second), MaxWait: target.Duration(time.Minute), EarlyStop: true, Extend: true},
 	}

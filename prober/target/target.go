@@ -60,10 +60,10 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// Endpoint returns the URL of an API path (such as "/v1/messages") under the
+// endpoint returns the URL of an API path (such as "/v1/messages") under the
 // base URL, keeping any path prefix the base carries. A base that already
 // ends in /v1, as OPENAI_BASE_URL conventionally does, is not given another.
-func (t Target) Endpoint(path string) string {
+func (t Target) endpoint(path string) string {
 	u := *t.BaseURL
 	base := strings.TrimSuffix(u.Path, "/")
 	if strings.HasSuffix(base, "/v1") && strings.HasPrefix(path, "/v1/") {
@@ -83,7 +83,7 @@ func (t Target) ProbeLabel() string { return "POST " + t.API().ProbePath }
 // NewMessageRequest builds the tiny probe (POST /v1/messages for Anthropic) with body.
 // Callers that send many requests build body once with MessageBody.
 func (t Target) NewMessageRequest(ctx context.Context, body []byte) (*http.Request, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.Endpoint(t.API().ProbePath), bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.endpoint(t.API().ProbePath), bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func (t Target) NewMessageRequest(ctx context.Context, body []byte) (*http.Reque
 
 // NewModelsRequest builds GET /v1/models, the free probe of which models the key can use.
 func (t Target) NewModelsRequest(ctx context.Context) (*http.Request, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.Endpoint(t.API().ModelsPath), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.endpoint(t.API().ModelsPath), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +130,7 @@ func (t Target) Curl() string {
 	if env.Kind == provider.AuthToken {
 		auth = fmt.Sprintf(`-H "authorization: Bearer $%s"`, env.Name)
 	}
-	lines := []string{"curl -sS -i " + shellQuote(t.Endpoint(p.ProbePath)), auth}
+	lines := []string{"curl -sS -i " + shellQuote(t.endpoint(p.ProbePath)), auth}
 	for _, name := range slices.Sorted(maps.Keys(p.Headers)) {
 		lines = append(lines, "-H "+shellQuote(name+": "+p.Headers[name]))
 	}

@@ -89,8 +89,8 @@ func TestEndpoint(t *testing.T) {
 		t.Run(c.base, func(t *testing.T) {
 			t.Parallel()
 			tg := Target{BaseURL: mustBase(t, c.base)}
-			if got := tg.Endpoint(c.path); got != c.want {
-				t.Errorf("Endpoint(%q) on %s = %q; want %q", c.path, c.base, got, c.want)
+			if got := tg.endpoint(c.path); got != c.want {
+				t.Errorf("endpoint(%q) on %s = %q; want %q", c.path, c.base, got, c.want)
 			}
 		})
 	}
