@@ -24,7 +24,7 @@ import (
 var syntheticSteps = []int{1, 2, 5, 10, 20, 50}
 
 // writeSyntheticRun writes a run file of n requests through
-// prober.RunWriter, as a real ramp would, without sending any: what matters
+// runfile.Writer, as a real ramp would, without sending any: what matters
 // for the analysis commands is the file, not how it came to be. refused(c)
 // is the share of 403s at concurrency c. Records carry the fields a real
 // answer from the API fills, rate-limit headers included.
@@ -132,7 +132,7 @@ func (h *harness) analysis(ctx context.Context) error {
 	key := fmt.Sprintf("%d requests", n)
 	h.res.AnalysisFileMB = float64(size) / 1e6
 
-	// The engine's part of probe report: prober.LoadRun (ReadRun, the
+	// The engine's part of probe report: diagnose.LoadRun (runfile.Read, the
 	// summary, the verdict), in a process of its own so its peak RSS is
 	// its own.
 	self, err := os.Executable()
@@ -146,7 +146,7 @@ func (h *harness) analysis(ctx context.Context) error {
 		u, err := runChild(ctx, h.tools.probe, []string{"report", before}, nil, nil)
 		h.res.addAnalysis("report", key, toolProbe, u, exitOK(u, err, 0, 3, 4), "")
 	} else {
-		msg := "`probe report` is not in this build yet: measured prober.LoadRun above instead"
+		msg := "`probe report` is not in this build yet: measured diagnose.LoadRun above instead"
 		h.logf("analysis: %s", msg)
 		h.res.addAnalysis("report", key, toolProbe, usage{}, errors.New("not built yet"), msg)
 	}
