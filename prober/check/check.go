@@ -23,7 +23,7 @@ import (
 	"github.com/llm-probe/probe/prober/verdict"
 )
 
-// CheckLayer is one step of the walk `probe check` makes, in order.
+// Layer is one step of the walk `probe check` makes, in order.
 type Layer struct {
 	ID       string         `json:"id"`
 	Name     string         `json:"name"`
@@ -32,7 +32,7 @@ type Layer struct {
 	Findings []keys.Finding `json:"findings"`
 }
 
-// CheckResult is the outcome of the walk.
+// Result is the outcome of the walk.
 type Result struct {
 	Layers   []Layer           `json:"layers"`
 	Requests []*runfile.Record `json:"requests"`

@@ -8,7 +8,7 @@ import (
 	"github.com/llm-probe/probe/prober/verdict"
 )
 
-// LoadedRun is a run file read back: what ReadRun found, the summary rebuilt
+// LoadedRun is a run file read back: what runfile.Read found, the summary rebuilt
 // from its records, and the verdict decided on that summary.
 type LoadedRun struct {
 	File    *runfile.File

@@ -15,7 +15,7 @@ import (
 const (
 	// minDecisive is the fewest answers a consistent failure needs for a verdict.
 	minDecisive = 3
-	// minHigh is the fewest identical answers for high confidence.
+	// MinHigh is the fewest identical answers for high confidence.
 	MinHigh = 5
 	// noiseAfter is how many successes make one lone failure noise.
 	noiseAfter = 9
@@ -258,7 +258,7 @@ func priority(s verdict.Signature) int {
 	return len(order)
 }
 
-// meaning is the one-sentence reading of a signature for the summary.
+// Meaning is the one-sentence reading of a signature for the summary.
 func Meaning(sig verdict.Signature, k *FailureKind) string {
 	switch sig {
 	case verdict.AuthFailure:
@@ -291,7 +291,7 @@ func Meaning(sig verdict.Signature, k *FailureKind) string {
 	return ""
 }
 
-// describeKind renders a failure kind in a few words, e.g. `403 permission_error "Permission denied"`.
+// DescribeKind renders a failure kind in a few words, e.g. `403 permission_error "Permission denied"`.
 func DescribeKind(k *FailureKind) string {
 	var b strings.Builder
 	if k.Status != 0 {
@@ -429,7 +429,7 @@ func ruledOut(s *Summary, sig verdict.Signature) []string {
 	return out
 }
 
-// nextSteps is the fix from the decision tree.
+// NextSteps is the fix from the decision tree.
 func NextSteps(v verdict.Verdict) []string {
 	sig := v.Signature
 	ticket := "open a support ticket with the request ids (`probe export RUN.jsonl --format ticket` writes it for you)."
@@ -486,6 +486,8 @@ func NextSteps(v verdict.Verdict) []string {
 	return []string{fmt.Sprintf("Send more requests: about %d more per decisive step (raise --requests or --max-requests).", max(v.NeedMore, 1))}
 }
 
+// JoinInts joins concurrency levels with commas, as the reports and the
+// engine's notices show them (1,5,10).
 func JoinInts(xs []int) string {
 	parts := make([]string, len(xs))
 	for i, x := range xs {

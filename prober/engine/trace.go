@@ -89,6 +89,7 @@ func span(from, to time.Time) float64 {
 	return Millis(to.Sub(from))
 }
 
+// Millis is d in milliseconds, to the microsecond, as records keep durations.
 func Millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 func withTrace(ctx context.Context, t *timing) context.Context {

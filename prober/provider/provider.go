@@ -109,12 +109,12 @@ func ForRun(name string) *Provider {
 	return Anthropic
 }
 
-// ProviderNames lists the known providers, sorted.
+// Names lists the known providers, sorted.
 func Names() []string {
 	return slices.Sorted(maps.Keys(providers))
 }
 
-// ProviderByName returns the provider --provider names.
+// ByName returns the provider --provider names.
 func ByName(name string) (*Provider, error) {
 	if p, ok := providers[strings.ToLower(strings.TrimSpace(name))]; ok {
 		return p, nil
@@ -122,7 +122,7 @@ func ByName(name string) (*Provider, error) {
 	return nil, fmt.Errorf("unknown provider %q (known: %s)", name, strings.Join(Names(), ", "))
 }
 
-// InferProvider names the provider whose public host base is, or nil when
+// Infer names the provider whose public host base is, or nil when
 // the host says nothing (a gateway, loopback).
 func Infer(base *url.URL) *Provider {
 	host := strings.ToLower(strings.TrimSuffix(base.Hostname(), "."))

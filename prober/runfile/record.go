@@ -63,7 +63,7 @@ func (r *Record) Failed() bool { return r.Outcome.IsAnswer() && r.Outcome != cla
 // intermittent-403 statistics count. A challenge page counts whatever its status.
 func (r *Record) Is403() bool { return r.Status == 403 || r.Outcome == classify.OutcomeChallenge }
 
-// RunHeader is the first line of a run file.
+// Header is the first line of a run file.
 type Header struct {
 	Kind        string      `json:"kind"` // always "run"
 	Schema      int         `json:"schema"`
@@ -73,7 +73,7 @@ type Header struct {
 	Plan        target.Plan `json:"plan"`
 }
 
-// RunFooter is the last line of a complete run file. Runs that were killed
+// Footer is the last line of a complete run file. Runs that were killed
 // have none; readers cope.
 type Footer struct {
 	Kind     string          `json:"kind"` // always "verdict"

@@ -13,9 +13,9 @@ import (
 	"sync"
 )
 
-// RunWriter streams a run to a JSONL file: the header, one line per request
+// Writer streams a run to a JSONL file: the header, one line per request
 // as it completes, and the verdict footer. It only ever writes whole lines;
-// a run killed outright may leave the last write cut short, and ReadRun
+// a run killed outright may leave the last write cut short, and Read
 // skips such a line.
 //
 // Records are written behind the caller, as vegeta's attack hands results
@@ -41,7 +41,7 @@ type Writer struct {
 // for the file, so a stalled disk slows the run instead of filling memory.
 const maxPending = 1 << 20
 
-// NewRunWriter writes a run to w.
+// NewWriter writes a run to w.
 func NewWriter(w io.Writer) *Writer {
 	rw := &Writer{w: w}
 	rw.idle = sync.NewCond(&rw.mu)
@@ -171,7 +171,7 @@ func (rw *Writer) flush() {
 	rw.idle.Broadcast()
 }
 
-// RunFile is what a reader found in a run file besides its records.
+// File is what a reader found in a run file besides its records.
 type File struct {
 	Header Header
 	Footer *Footer // nil when the run was cut short
@@ -184,7 +184,7 @@ type File struct {
 // line is corruption, not data.
 const maxLine = 1 << 20
 
-// ReadRun reads a run file, calling fn for each request record in file order.
+// Read reads a run file, calling fn for each request record in file order.
 // It refuses files that are not run files or come from a newer schema, and
 // skips (and counts) lines it cannot parse, such as the last line of a run
 // that was killed while writing.
@@ -281,7 +281,7 @@ func Read(r io.Reader, fn func(*Record) error) (*File, error) {
 // reading goroutine cuts the file into batches of lines, workers decode the
 // records of each batch (decodeRecord), and the reading goroutine takes the
 // batches back in file order and hands each line to use. So records reach
-// ReadRun's caller in file order, on its goroutine, as if read one by one,
+// Read's caller in file order, on its goroutine, as if read one by one,
 // while decoding (nearly all of the work) runs in parallel. Memory stays
 // bounded: a few batches at a time.
 type decodeStage struct {
@@ -452,11 +452,11 @@ func (h Header) Differences(other Header) []string {
 	return out
 }
 
-// errHeaderRead stops ReadRunHeader once the header is known.
+// errHeaderRead stops ReadHeader once the header is known.
 var errHeaderRead = errors.New("header read")
 
-// ReadRunHeader reads a run file up to its first request and returns its
-// header, with ReadRun's checks (a run file, of a schema this build reads).
+// ReadHeader reads a run file up to its first request and returns its
+// header, with Read's checks (a run file, of a schema this build reads).
 func ReadHeader(r io.Reader) (Header, error) {
 	rf, err := Read(r, func(*Record) error { return errHeaderRead })
 	if err != nil && !errors.Is(err, errHeaderRead) {

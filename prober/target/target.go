@@ -146,7 +146,7 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// TargetInfo describes a target in files and outputs without its secret.
+// Info describes a target in files and outputs without its secret.
 type Info struct {
 	Provider       string `json:"provider,omitempty"`
 	BaseURL        string `json:"base_url"`

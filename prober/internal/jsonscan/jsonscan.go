@@ -6,12 +6,13 @@ import (
 	"unicode/utf8"
 )
 
-// scanner reads the strict subset of JSON the fast paths accept.
+// Scanner reads the strict subset of JSON the fast paths accept.
 type Scanner struct {
 	B []byte
 	I int
 }
 
+// WS passes over white space.
 func (d *Scanner) WS() {
 	for d.I < len(d.B) {
 		switch d.B[d.I] {
@@ -23,6 +24,7 @@ func (d *Scanner) WS() {
 	}
 }
 
+// Eat consumes c if it comes next, and reports whether it did.
 func (d *Scanner) Eat(c byte) bool {
 	if d.I < len(d.B) && d.B[d.I] == c {
 		d.I++
@@ -31,13 +33,13 @@ func (d *Scanner) Eat(c byte) bool {
 	return false
 }
 
-// end reports whether only white space is left.
+// End reports whether only white space is left.
 func (d *Scanner) End() bool {
 	d.WS()
 	return d.I == len(d.B)
 }
 
-// plainString reads a string with no escapes and only ASCII in it, as
+// PlainString reads a string with no escapes and only ASCII in it, as
 // object keys are, returning its bytes (not copied).
 func (d *Scanner) PlainString() ([]byte, bool) {
 	if !d.Eat('"') {
@@ -59,7 +61,7 @@ func (d *Scanner) PlainString() ([]byte, bool) {
 	return nil, false
 }
 
-// str reads a string value as valueDecoder.str does, for a one-off read.
+// Str reads a string value as Decoder.Str does, for a one-off read.
 func (d *Scanner) Str() (string, bool) {
 	rd := Decoder{Scanner: *d}
 	v, ok := rd.Str()
@@ -70,7 +72,7 @@ func (d *Scanner) Str() (string, bool) {
 	return v.In(string(rd.Arena)), true
 }
 
-// number reads a JSON number, returning its text.
+// Number reads a JSON number, returning its text.
 func (d *Scanner) Number() ([]byte, bool) {
 	start := d.I
 	d.Eat('-')
@@ -95,6 +97,7 @@ func (d *Scanner) Number() ([]byte, bool) {
 	return d.B[start:d.I], true
 }
 
+// Digits passes over one or more decimal digits, reporting whether there were any.
 func (d *Scanner) Digits() bool {
 	start := d.I
 	for d.I < len(d.B) && d.B[d.I] >= '0' && d.B[d.I] <= '9' {
@@ -103,6 +106,7 @@ func (d *Scanner) Digits() bool {
 	return d.I > start
 }
 
+// Int64 reads an integer that fits in an int64.
 func (d *Scanner) Int64() (int64, bool) {
 	tok, ok := d.Number()
 	if !ok {
@@ -112,6 +116,7 @@ func (d *Scanner) Int64() (int64, bool) {
 	return n, err == nil
 }
 
+// Int reads an integer that fits in an int.
 func (d *Scanner) Int() (int, bool) {
 	tok, ok := d.Number()
 	if !ok {
@@ -121,6 +126,7 @@ func (d *Scanner) Int() (int, bool) {
 	return int(n), err == nil
 }
 
+// Float reads a number as a float64.
 func (d *Scanner) Float() (float64, bool) {
 	tok, ok := d.Number()
 	if !ok {
@@ -130,6 +136,7 @@ func (d *Scanner) Float() (float64, bool) {
 	return f, err == nil
 }
 
+// Bool reads true or false.
 func (d *Scanner) Bool() (bool, bool) {
 	rest := d.B[d.I:]
 	switch {
@@ -143,7 +150,7 @@ func (d *Scanner) Bool() (bool, bool) {
 	return false, false
 }
 
-// time reads a timestamp as time.Time's UnmarshalJSON does: a string
+// Time reads a timestamp as time.Time's UnmarshalJSON does: a string
 // holding RFC 3339, taken as it is (that method does not decode escapes, so
 // a string with one is left to it).
 func (d *Scanner) Time(t *time.Time) bool {
@@ -165,7 +172,7 @@ func (d *Scanner) Time(t *time.Time) bool {
 	return t.UnmarshalText(raw) == nil
 }
 
-// skip passes over any valid JSON value, nested up to depth levels.
+// Skip passes over any valid JSON value, nested up to depth levels.
 func (d *Scanner) Skip(depth int) bool {
 	if depth <= 0 || d.I >= len(d.B) {
 		return false
@@ -259,9 +266,9 @@ func (d *Scanner) skipEscape() bool {
 	return false
 }
 
-// valueDecoder reads JSON values with memory kept from one value to the
+// Decoder reads JSON values with memory kept from one value to the
 // next. All the strings are built as one (the arena) and sliced from it,
-// one allocation instead of one per string; the strings of interned are
+// one allocation instead of one per string; the strings of Interned are
 // not allocated at all.
 type Decoder struct {
 	Scanner
@@ -271,12 +278,13 @@ type Decoder struct {
 	Interned map[string]string
 }
 
-// strRef is a decoded string: a constant, or a span of the arena.
+// StrRef is a decoded string: a constant, or a span of the arena.
 type StrRef struct {
 	S          string
 	Start, End int // end < 0: s
 }
 
+// In returns the string v refers to, text being the decoder's arena as a string.
 func (v StrRef) In(text string) string {
 	if v.End < 0 {
 		return v.S
@@ -284,17 +292,19 @@ func (v StrRef) In(text string) string {
 	return text[v.Start:v.End]
 }
 
+// PendingString is a decoded string to store in Dst once the arena is final.
 type PendingString struct {
 	Dst *string
 	V   StrRef
 }
 
+// PendingPair is a decoded key and value to store in M once the arena is final.
 type PendingPair struct {
 	M    map[string]string
 	K, V StrRef
 }
 
-// strInto decodes a string value into *dst (once the line is done).
+// StrInto decodes a string value into *dst (once the line is done).
 func (d *Decoder) StrInto(dst *string) bool {
 	v, ok := d.Str()
 	if ok {
@@ -303,7 +313,7 @@ func (d *Decoder) StrInto(dst *string) bool {
 	return ok
 }
 
-// str reads a string value: escapes of one character are decoded; \u
+// Str reads a string value: escapes of one character are decoded; \u
 // escapes, invalid UTF-8 (which encoding/json would replace) and anything
 // but a string are left to encoding/json.
 func (d *Decoder) Str() (StrRef, bool) {
@@ -377,7 +387,7 @@ func (d *Decoder) unescape(raw []byte) (StrRef, bool) {
 	return StrRef{Start: from, End: len(d.Arena)}, true
 }
 
-// stringMap reads an object of strings into *m as encoding/json does: into
+// StringMap reads an object of strings into *m as encoding/json does: into
 // the map already there, or a new one (even for {}).
 func (d *Decoder) StringMap(m *map[string]string) bool {
 	if !d.Eat('{') {
