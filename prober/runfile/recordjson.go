@@ -431,3 +431,6 @@ var interned = func() map[string]string {
 	}
 	return m
 }()
+
+// The classifier's fast path reads its strings with the same table.
+func init() { jsonscan.Common = interned }

@@ -61,9 +61,16 @@ func (d *Scanner) PlainString() ([]byte, bool) {
 	return nil, false
 }
 
+// Common are the strings Scanner.Str returns without allocating them. The
+// record codec sets it (package runfile's init) to the strings that recur
+// on every run-file line, "message" and the error types among them, which
+// are also what the classifier's fast path reads; before the split both
+// used that one table.
+var Common map[string]string
+
 // Str reads a string value as Decoder.Str does, for a one-off read.
 func (d *Scanner) Str() (string, bool) {
-	rd := Decoder{Scanner: *d}
+	rd := Decoder{Scanner: *d, Interned: Common}
 	v, ok := rd.Str()
 	*d = rd.Scanner
 	if !ok {
