@@ -5,7 +5,11 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/check"
+	"github.com/llm-probe/probe/prober/keys"
+	"github.com/llm-probe/probe/prober/runfile"
+	"github.com/llm-probe/probe/prober/target"
+	"github.com/llm-probe/probe/prober/verdict"
 )
 
 // CheckSchema names the shape of the JSON `probe check` prints.
@@ -14,21 +18,21 @@ const CheckSchema = "probe.check/v1"
 // Check is everything `probe check` shows.
 type Check struct {
 	ToolVersion string
-	Target      prober.TargetInfo
-	Result      prober.CheckResult
+	Target      target.Info
+	Result      check.Result
 	Curl        string
 }
 
 // CheckJSON is the object `probe check --output json` prints.
 type CheckJSON struct {
-	Schema       string              `json:"schema"`
-	ToolVersion  string              `json:"tool_version"`
-	Target       prober.TargetInfo   `json:"target"`
-	Layers       []prober.CheckLayer `json:"layers"`
-	Requests     []*prober.Record    `json:"requests"`
-	RequestsSent int                 `json:"requests_sent"`
-	Verdict      prober.Verdict      `json:"verdict"`
-	Curl         string              `json:"curl"`
+	Schema       string            `json:"schema"`
+	ToolVersion  string            `json:"tool_version"`
+	Target       target.Info       `json:"target"`
+	Layers       []check.Layer     `json:"layers"`
+	Requests     []*runfile.Record `json:"requests"`
+	RequestsSent int               `json:"requests_sent"`
+	Verdict      verdict.Verdict   `json:"verdict"`
+	Curl         string            `json:"curl"`
 }
 
 // WriteCheckJSON prints c as one indented JSON object.
@@ -43,11 +47,11 @@ func WriteCheckJSON(w io.Writer, c Check) error {
 	})
 }
 
-var statusMark = map[prober.Status]string{
-	prober.Passed:     "✓ passed",
-	prober.Warned:     "! warned",
-	prober.Failed:     "✗ failed",
-	prober.NotReached: "- not reached",
+var statusMark = map[keys.Status]string{
+	keys.Passed:     "✓ passed",
+	keys.Warned:     "! warned",
+	keys.Failed:     "✗ failed",
+	keys.NotReached: "- not reached",
 }
 
 // WriteCheckText prints the layer walk for people: each layer with its
@@ -59,9 +63,9 @@ func WriteCheckText(w io.Writer, c Check) error {
 		for _, f := range l.Findings {
 			mark := "   "
 			switch f.Status {
-			case prober.Failed:
+			case keys.Failed:
 				mark = " ✗ "
-			case prober.Warned:
+			case keys.Warned:
 				mark = " ! "
 			}
 			fmt.Fprintf(w, "    %s%s\n", mark, f.Message)

@@ -1,17 +1,19 @@
 package report
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
-	"strings"
 	"time"
 
+	"github.com/llm-probe/probe/prober/diagnose"
+	"github.com/llm-probe/probe/prober/runfile"
+	"github.com/llm-probe/probe/prober/target"
+	"github.com/llm-probe/probe/prober/verdict"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
-
-	"github.com/llm-probe/probe/prober"
 )
 
 // CompareSchema names the shape of the JSON `probe compare` prints.
@@ -20,12 +22,12 @@ const CompareSchema = "probe.compare/v1"
 // CompareSide is one of the two runs of a comparison, as read back from its file.
 type CompareSide struct {
 	RunFile string
-	Header  prober.RunHeader
+	Header  runfile.Header
 	// Verdict is decided again from the records.
-	Verdict prober.Verdict
+	Verdict verdict.Verdict
 	// Recorded is the verdict the run file's footer holds; nil for a run
 	// that was cut short.
-	Recorded *prober.Verdict
+	Recorded *verdict.Verdict
 	Skipped  int
 }
 
@@ -34,7 +36,7 @@ type Compare struct {
 	ToolVersion string
 	Before      CompareSide
 	After       CompareSide
-	Comparison  prober.Comparison
+	Comparison  diagnose.Comparison
 }
 
 // CountsJSON is one run's answers at one level (or overall) in the JSON output.
@@ -66,15 +68,15 @@ type OverallJSON struct {
 
 // SideJSON is one run in the JSON output.
 type SideJSON struct {
-	RunFile  string            `json:"run_file"`
-	Started  time.Time         `json:"started"`
-	Target   prober.TargetInfo `json:"target"`
-	Plan     prober.Plan       `json:"plan"`
-	Complete bool              `json:"complete"` // the run file has its footer
+	RunFile  string      `json:"run_file"`
+	Started  time.Time   `json:"started"`
+	Target   target.Info `json:"target"`
+	Plan     target.Plan `json:"plan"`
+	Complete bool        `json:"complete"` // the run file has its footer
 	// SkippedLines counts lines of the run file that could not be read.
-	SkippedLines    int             `json:"skipped_lines"`
-	Verdict         prober.Verdict  `json:"verdict"`
-	RecordedVerdict *prober.Verdict `json:"recorded_verdict,omitempty"`
+	SkippedLines    int              `json:"skipped_lines"`
+	Verdict         verdict.Verdict  `json:"verdict"`
+	RecordedVerdict *verdict.Verdict `json:"recorded_verdict,omitempty"`
 }
 
 // CompareJSON is the object `probe compare --output json` prints.
@@ -85,7 +87,7 @@ type CompareJSON struct {
 	After       SideJSON          `json:"after"`
 	Steps       []CompareStepJSON `json:"steps"`
 	Overall     OverallJSON       `json:"overall"`
-	Change      prober.Change     `json:"change"`
+	Change      diagnose.Change   `json:"change"`
 	Summary     string            `json:"summary"`
 	NextStep    string            `json:"next_step"`
 	// NeedMore is, for an inconclusive change, about how many more answers
@@ -103,7 +105,7 @@ func (c Compare) JSON() CompareJSON {
 		Change: cmp.Change, Summary: cmp.Summary, NextStep: changeAdvice(c),
 		Overall: OverallJSON{Before: countsJSON(cmp.Before), After: countsJSON(cmp.After), PValue: optP(cmp.P)},
 	}
-	if cmp.Change == prober.ChangeInconclusive {
+	if cmp.Change == diagnose.ChangeInconclusive {
 		out.NeedMore = cmp.NeedMore
 	}
 	for _, st := range cmp.Steps {
@@ -121,7 +123,7 @@ func sideJSON(s CompareSide) SideJSON {
 	}
 }
 
-func countsJSON(c prober.CompareCounts) CountsJSON {
+func countsJSON(c diagnose.CompareCounts) CountsJSON {
 	return CountsJSON{Sent: c.Sent, Answered: c.Answered, Refused403: c.Refused403, Rate403: optRate(c.Rate())}
 }
 
@@ -171,12 +173,12 @@ func WriteCompareText(w io.Writer, c Compare) error {
 		tablewriter.WithRowAlignment(tw.AlignRight),
 	)
 	tbl.Header("concurrency", "sent before", "403 before", "rate before", "sent after", "403 after", "rate after", "p (Fisher)")
-	row := func(label string, b, a prober.CompareCounts, p float64) error {
+	row := func(label string, b, a diagnose.CompareCounts, p float64) error {
 		return tbl.Append([]string{
 			label,
 			fmt.Sprint(b.Sent), fmt.Sprint(b.Refused403), pct(b.Refused403, b.Answered),
 			fmt.Sprint(a.Sent), fmt.Sprint(a.Refused403), pct(a.Refused403, a.Answered),
-			prober.FormatP(p),
+			diagnose.FormatP(p),
 		})
 	}
 	cmp := c.Comparison
@@ -197,10 +199,10 @@ func WriteCompareText(w io.Writer, c Compare) error {
 		label string
 		side  CompareSide
 	}{{"Before", c.Before}, {"After", c.After}} {
-		fmt.Fprintf(w, "%s: %s\n", s.label, verdictLine(s.side.Verdict))
+		fmt.Fprintf(w, "%s: %s\n", s.label, headline(s.side.Verdict))
 		fmt.Fprintf(w, "  %s\n", s.side.Verdict.Summary)
 		if r := s.side.Recorded; r != nil {
-			fmt.Fprintf(w, "  recorded in %s: %s\n", s.side.RunFile, verdictLine(*r))
+			fmt.Fprintf(w, "  recorded in %s: %s\n", s.side.RunFile, headline(*r))
 		} else {
 			fmt.Fprintf(w, "  no verdict recorded in %s: the run was cut short\n", s.side.RunFile)
 		}
@@ -212,63 +214,31 @@ func WriteCompareText(w io.Writer, c Compare) error {
 	return nil
 }
 
-// verdictLine is the verdict's head line without the "Verdict:" label.
-func verdictLine(v prober.Verdict) string {
-	s := string(v.Signature)
-	if v.Layer != "-" && v.Layer != "" {
-		s += fmt.Sprintf(" (layer %s)", v.Layer)
-	}
-	s += ", confidence " + v.Confidence
-	if v.PValue != nil {
-		s += ", p" + pRelation(*v.PValue)
-	}
-	if v.Partial {
-		s += " [partial]"
-	}
-	return s
-}
-
 // changeAdvice is what to do about the change.
 func changeAdvice(c Compare) string {
-	ticket := fmt.Sprintf("`probe export %s --format ticket` writes a support ticket with the request ids", orDefault(c.After.RunFile, "AFTER.jsonl"))
+	ticket := fmt.Sprintf("`probe export %s --format ticket` writes a support ticket with the request ids", cmp.Or(c.After.RunFile, "AFTER.jsonl"))
 	switch c.Comparison.Change {
-	case prober.ChangeCleared:
-		if c.After.Verdict.Signature != prober.Healthy {
-			return fmt.Sprintf("The 403s are gone, but the after run shows %s: see its verdict (`probe report %s`).", c.After.Verdict.Signature, orDefault(c.After.RunFile, "AFTER.jsonl"))
+	case diagnose.ChangeCleared:
+		if c.After.Verdict.Signature != verdict.Healthy {
+			return fmt.Sprintf("The 403s are gone, but the after run shows %s: see its verdict (`probe report %s`).", c.After.Verdict.Signature, cmp.Or(c.After.RunFile, "AFTER.jsonl"))
 		}
 		return "The refusals lifted: resume at low concurrency and raise it slowly; if the 403s come back, run `probe cooldown` again and keep the run files."
-	case prober.ChangePersists:
+	case diagnose.ChangePersists:
 		return "Waiting did not help: the account or network is still flagged. " + ticket + "."
-	case prober.ChangeImproved:
+	case diagnose.ChangeImproved:
 		return "Fewer refusals, but some remain: wait longer (`probe cooldown --wait 15m`) or " + ticket + "."
-	case prober.ChangeWorse:
+	case diagnose.ChangeWorse:
 		return "The refusals grew: stop sending from this key and network for now, and " + ticket + "."
-	case prober.ChangeAppeared:
+	case diagnose.ChangeAppeared:
 		return "403s appeared that the first run did not see: " + ticket + "."
-	case prober.ChangeUnchanged:
-		if c.After.Verdict.Signature == prober.Healthy {
+	case diagnose.ChangeUnchanged:
+		if c.After.Verdict.Signature == verdict.Healthy {
 			return "Both runs are free of 403s: the key works at the steps tested."
 		}
-		return fmt.Sprintf("No 403s either time; the after run shows %s: see its verdict (`probe report %s`).", c.After.Verdict.Signature, orDefault(c.After.RunFile, "AFTER.jsonl"))
+		return fmt.Sprintf("No 403s either time; the after run shows %s: see its verdict (`probe report %s`).", c.After.Verdict.Signature, cmp.Or(c.After.RunFile, "AFTER.jsonl"))
 	}
 	if c.Comparison.NeedMore > 0 {
 		return fmt.Sprintf("Run both again with more requests (about %d more each; raise --requests or --max-requests).", c.Comparison.NeedMore)
 	}
 	return "Run both again with more requests, at the concurrency where the 403s appeared."
-}
-
-// pRelation is "=0.0123", or "<1e-12" where FormatP gives a bound.
-func pRelation(p float64) string {
-	s := prober.FormatP(p)
-	if strings.HasPrefix(s, "<") {
-		return s
-	}
-	return "=" + s
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/runfile"
 )
 
 // CSVHeader is the header row of `probe export --format csv`.
@@ -32,7 +32,7 @@ func NewCSVWriter(w io.Writer) (*CSVWriter, error) {
 }
 
 // Write adds one request.
-func (c *CSVWriter) Write(r *prober.Record) error {
+func (c *CSVWriter) Write(r *runfile.Record) error {
 	status := ""
 	if r.Status != 0 {
 		status = strconv.Itoa(r.Status)
@@ -88,7 +88,7 @@ func NewRecordArrayWriter(w io.Writer) *RecordArrayWriter {
 }
 
 // Write adds one record.
-func (a *RecordArrayWriter) Write(r *prober.Record) error {
+func (a *RecordArrayWriter) Write(r *runfile.Record) error {
 	sep := ",\n"
 	if a.count == 0 {
 		sep = "[\n"

@@ -6,7 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/classify"
+	"github.com/llm-probe/probe/prober/runfile"
 )
 
 // FuzzInertCell: whatever a server puts in a message or id, the CSV cell
@@ -26,7 +27,7 @@ func FuzzInertCell(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := w.Write(&prober.Record{Message: s, RequestID: s, Outcome: prober.OutcomePermission}); err != nil {
+		if err := w.Write(&runfile.Record{Message: s, RequestID: s, Outcome: classify.OutcomePermission}); err != nil {
 			t.Fatal(err)
 		}
 		if err := w.Flush(); err != nil {

@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/classify"
+	"github.com/llm-probe/probe/prober/runfile"
 )
 
 func TestInertCell(t *testing.T) {
@@ -39,11 +40,11 @@ func live(cell string) bool {
 // newlines included) and reads them back with encoding/csv: every value
 // comes back, apart from the inert prefix, and no cell is a live formula.
 func TestCSVRoundTrip(t *testing.T) {
-	recs := []*prober.Record{
-		{Seq: 0, Concurrency: 1, Status: 403, Outcome: prober.OutcomePermission, ErrorType: "permission_error",
-			Message: "=HYPERLINK(\"http://evil\",\"x\"), \"quoted\"\nsecond line", RequestID: `=cmd|' /C calc'!A0,"x"`, RequestIDSource: prober.IDFromRequestID},
-		{Seq: 1, Concurrency: 5, Status: 429, Outcome: prober.OutcomeRateLimit, ErrorType: "+rate", Message: "-1, @two\r\nthree", RequestID: "@id", RetryAfter: "\t5"},
-		{Seq: 2, Concurrency: 5, Status: 200, Outcome: prober.OutcomeOK, Message: "plain, with comma"},
+	recs := []*runfile.Record{
+		{Seq: 0, Concurrency: 1, Status: 403, Outcome: classify.OutcomePermission, ErrorType: "permission_error",
+			Message: "=HYPERLINK(\"http://evil\",\"x\"), \"quoted\"\nsecond line", RequestID: `=cmd|' /C calc'!A0,"x"`, RequestIDSource: classify.IDFromRequestID},
+		{Seq: 1, Concurrency: 5, Status: 429, Outcome: classify.OutcomeRateLimit, ErrorType: "+rate", Message: "-1, @two\r\nthree", RequestID: "@id", RetryAfter: "\t5"},
+		{Seq: 2, Concurrency: 5, Status: 200, Outcome: classify.OutcomeOK, Message: "plain, with comma"},
 	}
 	var buf bytes.Buffer
 	cw, err := NewCSVWriter(&buf)
@@ -98,14 +99,14 @@ func TestRecordArray(t *testing.T) {
 		var buf bytes.Buffer
 		a := NewRecordArrayWriter(&buf)
 		for i := range n {
-			if err := a.Write(&prober.Record{Kind: "request", Seq: int64(i), Message: "<b>&</b>"}); err != nil {
+			if err := a.Write(&runfile.Record{Kind: "request", Seq: int64(i), Message: "<b>&</b>"}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		if err := a.Close(); err != nil {
 			t.Fatal(err)
 		}
-		var got []prober.Record
+		var got []runfile.Record
 		if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
 			t.Fatalf("%d records: not a JSON array: %v\n%s", n, err, buf.String())
 		}

@@ -7,7 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/diagnose"
+	"github.com/llm-probe/probe/prober/verdict"
 )
 
 // HTMLReport is everything the HTML page of `probe report --html` shows.
@@ -17,7 +18,7 @@ type HTMLReport struct {
 	// Timeline holds the plotted requests, filled while the run file was read.
 	Timeline *Timeline
 	// Recorded is the verdict the run file's footer holds, if any.
-	Recorded *prober.Verdict
+	Recorded *verdict.Verdict
 }
 
 // htmlRow is one line of the step table.
@@ -51,7 +52,7 @@ func WriteHTML(w io.Writer, r HTMLReport) error {
 	d := htmlData{
 		Title: fmt.Sprintf("probe report: %s", r.Verdict.Signature),
 		R:     r,
-		Head:  verdictLine(r.Verdict),
+		Head:  headline(r.Verdict),
 		Plan:  r.Plan.Describe(),
 		Lists: []htmlList{
 			{"Evidence", r.Verdict.Evidence},
@@ -60,7 +61,7 @@ func WriteHTML(w io.Writer, r HTMLReport) error {
 		},
 	}
 	if r.Recorded != nil {
-		d.Recorded = verdictLine(*r.Recorded)
+		d.Recorded = headline(*r.Recorded)
 	}
 	if r.Summary != nil {
 		for _, st := range r.Summary.Steps {
@@ -85,7 +86,7 @@ func WriteHTML(w io.Writer, r HTMLReport) error {
 // stepCountsOf are the columns of the step table besides ok and 403.
 type stepCountsOf struct{ r429, r5xx, network, other int }
 
-func stepCounts(st *prober.StepStats) stepCountsOf {
+func stepCounts(st *diagnose.StepStats) stepCountsOf {
 	var c stepCountsOf
 	for o, n := range st.Outcomes {
 		if o.IsNetwork() {

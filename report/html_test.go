@@ -9,7 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/classify"
+	"github.com/llm-probe/probe/prober/diagnose"
+	"github.com/llm-probe/probe/prober/runfile"
+	"github.com/llm-probe/probe/prober/verdict"
 )
 
 // fixtureHTML renders the fixture run file's HTML page as `probe report` does.
@@ -20,7 +23,7 @@ func fixtureHTML(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	h, err := prober.ReadRunHeader(f)
+	h, err := runfile.ReadHeader(f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +31,7 @@ func fixtureHTML(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	tl := NewTimeline(h.Started, DefaultMaxMarks)
-	lr, err := prober.LoadRun(f, func(r *prober.Record) error { tl.Add(r); return nil })
+	lr, err := diagnose.LoadRun(f, func(r *runfile.Record) error { tl.Add(r); return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,17 +108,17 @@ func TestHTMLFixture(t *testing.T) {
 
 // synthetic returns n records spread over steps of concurrency 1, 10 and 50
 // across about dur, with a 403 now and then.
-func synthetic(n int, dur time.Duration, start time.Time) func(i int) *prober.Record {
+func synthetic(n int, dur time.Duration, start time.Time) func(i int) *runfile.Record {
 	levels := []int{1, 10, 50}
-	return func(i int) *prober.Record {
+	return func(i int) *runfile.Record {
 		step := i * len(levels) / n
-		r := &prober.Record{
+		r := &runfile.Record{
 			Kind: "request", Step: step, Concurrency: levels[step], Seq: int64(i),
 			Started: start.Add(time.Duration(int64(dur) * int64(i) / int64(n))),
-			Status:  200, Outcome: prober.OutcomeOK,
+			Status:  200, Outcome: classify.OutcomeOK,
 		}
 		if i%7 == 3 {
-			r.Status, r.Outcome, r.ErrorType, r.RequestID, r.RequestIDSource = 403, prober.OutcomePermission, "permission_error", fmt.Sprintf("req_%d", i), prober.IDFromRequestID
+			r.Status, r.Outcome, r.ErrorType, r.RequestID, r.RequestIDSource = 403, classify.OutcomePermission, "permission_error", fmt.Sprintf("req_%d", i), classify.IDFromRequestID
 		}
 		return r
 	}
@@ -154,7 +157,7 @@ func TestTimelineMarks(t *testing.T) {
 				t.Errorf("Marks() = %d; want 1..%d", marks, DefaultMaxMarks)
 			}
 			var buf bytes.Buffer
-			if err := WriteHTML(&buf, HTMLReport{Run: Run{Verdict: prober.Verdict{Signature: prober.Healthy}}, Started: start, Timeline: tl}); err != nil {
+			if err := WriteHTML(&buf, HTMLReport{Run: Run{Verdict: verdict.Verdict{Signature: verdict.Healthy}}, Started: start, Timeline: tl}); err != nil {
 				t.Fatal(err)
 			}
 			checkPage(t, buf.Bytes(), tc.requests, marks)
@@ -215,7 +218,7 @@ func TestTimelineOddTimes(t *testing.T) {
 			tl := NewTimeline(tc.start, 3)
 			for i, at := range tc.times {
 				for j := range 3 {
-					tl.Add(&prober.Record{Concurrency: 1 + j, Seq: int64(3*i + j), Started: at, Status: 200, Outcome: prober.OutcomeOK})
+					tl.Add(&runfile.Record{Concurrency: 1 + j, Seq: int64(3*i + j), Started: at, Status: 200, Outcome: classify.OutcomeOK})
 				}
 			}
 			var buf bytes.Buffer

@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/classify"
 )
 
 // maxMarks bounds the strip of one line; past it the line shows counts, so a
@@ -46,9 +46,9 @@ func (p *Progress) Batch(c, round int) {
 }
 
 // Add shows one answer.
-func (p *Progress) Add(o prober.Outcome) {
+func (p *Progress) Add(o classify.Outcome) {
 	p.n++
-	if o != prober.OutcomeOK {
+	if o != classify.OutcomeOK {
 		p.fail++
 	}
 	if p.n <= maxMarks {
@@ -86,15 +86,15 @@ func (p *Progress) draw() {
 	fmt.Fprintf(p.w, "\r\x1b[K%s %s%s", p.label, p.marks.String(), extra)
 }
 
-func (p *Progress) paint(o prober.Outcome) string {
+func (p *Progress) paint(o classify.Outcome) string {
 	m := o.Mark()
 	if !p.color {
 		return m
 	}
 	switch {
-	case o == prober.OutcomeOK:
+	case o == classify.OutcomeOK:
 		return "\x1b[32m" + m + "\x1b[0m"
-	case o == prober.OutcomeRateLimit || o == prober.OutcomeOverloaded || o == prober.OutcomeServer:
+	case o == classify.OutcomeRateLimit || o == classify.OutcomeOverloaded || o == classify.OutcomeServer:
 		return "\x1b[33m" + m + "\x1b[0m"
 	case o.IsNetwork():
 		return "\x1b[90m" + m + "\x1b[0m"

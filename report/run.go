@@ -10,7 +10,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/diagnose"
+	"github.com/llm-probe/probe/prober/target"
+	"github.com/llm-probe/probe/prober/verdict"
 )
 
 // Schema names the shape of the JSON a ramp prints, so scripts can check it.
@@ -19,10 +21,10 @@ const Schema = "probe.ramp/v1"
 // Run is everything a ramp's output shows.
 type Run struct {
 	ToolVersion string
-	Target      prober.TargetInfo
-	Plan        prober.Plan
-	Summary     *prober.Summary
-	Verdict     prober.Verdict
+	Target      target.Info
+	Plan        target.Plan
+	Summary     *diagnose.Summary
+	Verdict     verdict.Verdict
 	RunFile     string
 	Stop        string
 	Sent        int
@@ -43,14 +45,14 @@ type StepJSON struct {
 
 // RunJSON is the object `--output json` prints.
 type RunJSON struct {
-	Schema      string            `json:"schema"`
-	ToolVersion string            `json:"tool_version"`
-	Target      prober.TargetInfo `json:"target"`
-	Plan        prober.Plan       `json:"plan"`
-	Sent        int               `json:"sent"`
-	Stop        string            `json:"stop,omitempty"`
-	Steps       []StepJSON        `json:"steps"`
-	Verdict     prober.Verdict    `json:"verdict"`
+	Schema      string          `json:"schema"`
+	ToolVersion string          `json:"tool_version"`
+	Target      target.Info     `json:"target"`
+	Plan        target.Plan     `json:"plan"`
+	Sent        int             `json:"sent"`
+	Stop        string          `json:"stop,omitempty"`
+	Steps       []StepJSON      `json:"steps"`
+	Verdict     verdict.Verdict `json:"verdict"`
 	// RequestIDs are the ids of failed requests (the first 200; the run file has all).
 	RequestIDs      []string `json:"request_ids"`
 	FailedRequests  int      `json:"failed_requests"`
@@ -76,7 +78,7 @@ func (r Run) JSON() RunJSON {
 	return out
 }
 
-func stepJSON(st *prober.StepStats) StepJSON {
+func stepJSON(st *diagnose.StepStats) StepJSON {
 	j := StepJSON{
 		Concurrency: st.Concurrency, Sent: st.Sent, Answered: st.Answered,
 		Outcomes: map[string]int{}, StatusCounts: map[string]int{},

@@ -5,10 +5,11 @@ import (
 	"io"
 	"strings"
 
+	"github.com/llm-probe/probe/prober/classify"
+	"github.com/llm-probe/probe/prober/diagnose"
+	"github.com/llm-probe/probe/prober/verdict"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
-
-	"github.com/llm-probe/probe/prober"
 )
 
 // WriteText prints the per-step table and the verdict for people.
@@ -49,7 +50,7 @@ func WriteText(w io.Writer, r Run) error {
 }
 
 // StepTable prints one row per step: what was sent and what came back.
-func StepTable(w io.Writer, s *prober.Summary) error {
+func StepTable(w io.Writer, s *diagnose.Summary) error {
 	t := tablewriter.NewTable(w,
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithRowAlignment(tw.AlignRight),
@@ -62,7 +63,7 @@ func StepTable(w io.Writer, s *prober.Summary) error {
 		var r429, r5xx, net, other int
 		for o, n := range st.Outcomes {
 			switch {
-			case o == prober.OutcomeOK:
+			case o == classify.OutcomeOK:
 			case o.IsNetwork():
 				net += n
 			}
@@ -92,19 +93,8 @@ func StepTable(w io.Writer, s *prober.Summary) error {
 }
 
 // WriteVerdict prints the verdict in plain words.
-func WriteVerdict(w io.Writer, v prober.Verdict) {
-	head := fmt.Sprintf("Verdict: %s", v.Signature)
-	if v.Layer != "-" && v.Layer != "" {
-		head += fmt.Sprintf(" (layer %s)", v.Layer)
-	}
-	head += fmt.Sprintf(", confidence %s", v.Confidence)
-	if v.PValue != nil {
-		head += fmt.Sprintf(", p=%s", prober.FormatP(*v.PValue))
-	}
-	if v.Partial {
-		head += " [partial: the run was cut short]"
-	}
-	fmt.Fprintln(w, head)
+func WriteVerdict(w io.Writer, v verdict.Verdict) {
+	fmt.Fprintln(w, "Verdict: "+headline(v))
 	fmt.Fprintf(w, "  %s\n", v.Summary)
 	section(w, "Evidence", v.Evidence)
 	section(w, "Ruled out", v.RuledOut)

@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/classify"
+	"github.com/llm-probe/probe/prober/diagnose"
+	"github.com/llm-probe/probe/prober/runfile"
+	"github.com/llm-probe/probe/prober/target"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -19,45 +22,45 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // so the rendering is deterministic and exercises every column.
 func fixtureRun(t *testing.T) Run {
 	t.Helper()
-	plan := prober.Plan{
-		Steps:       []prober.Step{{Concurrency: 1, Requests: 10}, {Concurrency: 10, Requests: 20}},
-		MaxRequests: 100, Timeout: prober.Duration(30 * time.Second), MaxWait: prober.Duration(time.Minute),
+	plan := target.Plan{
+		Steps:       []target.Step{{Concurrency: 1, Requests: 10}, {Concurrency: 10, Requests: 20}},
+		MaxRequests: 100, Timeout: target.Duration(30 * time.Second), MaxWait: target.Duration(time.Minute),
 		EarlyStop: true, Extend: true,
 	}
-	s := prober.NewSummary(plan.Steps)
+	s := diagnose.NewSummary(plan.Steps)
 	start := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 	seq := int64(0)
-	add := func(step, c int, o prober.Outcome, status int, ms float64, id string) {
-		r := &prober.Record{Step: step, Concurrency: c, Seq: seq, Outcome: o, Status: status, TotalMS: ms,
+	add := func(step, c int, o classify.Outcome, status int, ms float64, id string) {
+		r := &runfile.Record{Step: step, Concurrency: c, Seq: seq, Outcome: o, Status: status, TotalMS: ms,
 			Started: start.Add(time.Duration(seq) * 30 * time.Millisecond), InFlight: c}
 		r.Finished = r.Started.Add(time.Duration(ms * float64(time.Millisecond)))
-		if o != prober.OutcomeOK {
-			r.ErrorType, r.Message, r.RequestID, r.RequestIDSource = "permission_error", "Permission denied", id, prober.IDFromRequestID
+		if o != classify.OutcomeOK {
+			r.ErrorType, r.Message, r.RequestID, r.RequestIDSource = "permission_error", "Permission denied", id, classify.IDFromRequestID
 		}
-		if o == prober.OutcomeRateLimit {
+		if o == classify.OutcomeRateLimit {
 			r.ErrorType, r.Message = "rate_limit_error", "slow down"
 		}
 		seq++
 		s.Add(r)
 	}
 	for i := range 10 {
-		add(0, 1, prober.OutcomeOK, 200, 20+float64(i), "")
+		add(0, 1, classify.OutcomeOK, 200, 20+float64(i), "")
 	}
 	ids := []string{"req_a1", "req_a2", "req_a3", "req_a4", "req_a5", "req_a6", "req_a7", "req_a8", "req_a9"}
 	for i := range 20 {
 		switch {
 		case i%2 == 1 && i/2 < len(ids):
-			add(1, 10, prober.OutcomePermission, 403, 30, ids[i/2])
+			add(1, 10, classify.OutcomePermission, 403, 30, ids[i/2])
 		case i == 18:
-			add(1, 10, prober.OutcomeRateLimit, 429, 5, "req_rl")
+			add(1, 10, classify.OutcomeRateLimit, 429, 5, "req_rl")
 		default:
-			add(1, 10, prober.OutcomeOK, 200, 25+float64(i), "")
+			add(1, 10, classify.OutcomeOK, 200, 25+float64(i), "")
 		}
 	}
 	return Run{
 		ToolVersion: "test",
-		Target:      prober.TargetInfo{BaseURL: "https://api.anthropic.com", Model: "claude-sonnet-4-5", Key: "sk-ant-api03-Ab…xyz9", KeyFingerprint: "0123abcd"},
-		Plan:        plan, Summary: s, Verdict: prober.Decide(s), RunFile: "run.jsonl", Sent: 30,
+		Target:      target.Info{BaseURL: "https://api.anthropic.com", Model: "claude-sonnet-4-5", Key: "sk-ant-api03-Ab…xyz9", KeyFingerprint: "0123abcd"},
+		Plan:        plan, Summary: s, Verdict: diagnose.Decide(s), RunFile: "run.jsonl", Sent: 30,
 	}
 }
 
@@ -120,12 +123,12 @@ func TestProgress(t *testing.T) {
 	var b bytes.Buffer
 	p := NewProgress(&b, false)
 	p.Batch(1, 0)
-	p.Add(prober.OutcomeOK)
-	p.Add(prober.OutcomePermission)
+	p.Add(classify.OutcomeOK)
+	p.Add(classify.OutcomePermission)
 	p.Notice("pausing")
 	p.Batch(5, 0)
 	for range maxMarks + 5 {
-		p.Add(prober.OutcomeRateLimit)
+		p.Add(classify.OutcomeRateLimit)
 	}
 	p.Done()
 	out := b.String()

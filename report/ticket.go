@@ -2,12 +2,17 @@ package report
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/classify"
+	"github.com/llm-probe/probe/prober/diagnose"
+	"github.com/llm-probe/probe/prober/provider"
+	"github.com/llm-probe/probe/prober/runfile"
+	"github.com/llm-probe/probe/prober/verdict"
 )
 
 // Ticket is what a support ticket about a run says.
@@ -16,9 +21,9 @@ type Ticket struct {
 	// version that recorded the run.
 	ToolVersion string
 	RunFile     string
-	Header      prober.RunHeader
-	Summary     *prober.Summary
-	Verdict     prober.Verdict
+	Header      runfile.Header
+	Summary     *diagnose.Summary
+	Verdict     verdict.Verdict
 	// Email and Workspace fill the placeholders the user must otherwise fill.
 	Email     string
 	Workspace string
@@ -30,7 +35,7 @@ type Ticket struct {
 	// Requests calls fn for every request of the run in file order. It reads
 	// the run file again rather than holding its records, so a ticket of a
 	// long run takes no more memory than a short one.
-	Requests func(fn func(*prober.Record) error) error
+	Requests func(fn func(*runfile.Record) error) error
 }
 
 // WriteTicket writes a Markdown support ticket, ready to paste: who is
@@ -39,15 +44,15 @@ type Ticket struct {
 func WriteTicket(w io.Writer, t Ticket) error {
 	bw := bufio.NewWriter(w)
 	h := t.Header
-	api := apiWording(h.Target.Provider)
-	fmt.Fprintf(bw, "# HTTP 403 from the %s: request ids and evidence\n", api.name)
+	api := provider.ForRun(h.Target.Provider)
+	fmt.Fprintf(bw, "# HTTP 403 from the %s: request ids and evidence\n", api.Title)
 	fmt.Fprintln(bw)
 	if h.Target.Scenario != "" {
 		fmt.Fprintf(bw, "> This run was against probe's simulated API (scenario %s), not the real API: its ids are made up.\n\n", mdText(h.Target.Scenario))
 	}
 	fmt.Fprintf(bw, "- **Account email:** %s\n", placeholder(t.Email, "<account email>"))
 	fmt.Fprintf(bw, "- **Workspace id:** %s\n", placeholder(t.Workspace, "<workspace id>"))
-	orgs := fmt.Sprintf("none seen (the answers carried no %s header)", api.orgHeader)
+	orgs := fmt.Sprintf("none seen (the answers carried no %s header)", api.OrgHeader)
 	if s := t.Summary; s != nil && len(s.OrgIDs) > 0 {
 		quoted := make([]string, len(s.OrgIDs))
 		for i, id := range s.OrgIDs {
@@ -62,7 +67,7 @@ func WriteTicket(w io.Writer, t Ticket) error {
 	v := t.Verdict
 	fmt.Fprintln(bw, "## What happens")
 	fmt.Fprintln(bw)
-	fmt.Fprintf(bw, "probe's verdict: **%s** (%s). %s\n", v.Signature, verdictDetail(v), mdText(v.Summary))
+	fmt.Fprintf(bw, "probe's verdict: **%s**. %s\n", headline(v), mdText(v.Summary))
 	if v.Partial {
 		fmt.Fprintln(bw)
 		fmt.Fprintln(bw, "The run was cut short; the verdict is on the requests it recorded.")
@@ -80,19 +85,19 @@ func WriteTicket(w io.Writer, t Ticket) error {
 	} else {
 		fmt.Fprintf(bw, "## Failed requests (%d of %d answered)\n\n", failed, answered)
 	}
-	fmt.Fprintf(bw, "Support finds a request by its id (the `%s` header of each answer).\n\n", api.idHeader)
+	fmt.Fprintf(bw, "Support finds a request by its id (the `%s` header of each answer).\n\n", api.IDHeader)
 	fmt.Fprintln(bw, "| time (UTC) | concurrency | status | error type | message | request id |")
 	fmt.Fprintln(bw, "|---|---:|---:|---|---|---|")
 	rows := 0
 	if t.Requests != nil {
-		err := t.Requests(func(r *prober.Record) error {
+		err := t.Requests(func(r *runfile.Record) error {
 			if !t.All && !r.Failed() {
 				return nil
 			}
 			rows++
 			_, err := fmt.Fprintf(bw, "| %s | %d | %s | %s | %s | %s |\n",
 				r.Started.UTC().Format("2006-01-02 15:04:05.000"), r.Concurrency, statusText(r),
-				cell(firstNonEmpty(r.ErrorType, string(r.Outcome))), cell(r.Message), idCell(r))
+				cell(cmp.Or(r.ErrorType, string(r.Outcome))), cell(r.Message), idCell(r))
 			return err
 		})
 		if err != nil {
@@ -106,7 +111,7 @@ func WriteTicket(w io.Writer, t Ticket) error {
 
 	fmt.Fprintln(bw, "## How the requests were sent")
 	fmt.Fprintln(bw)
-	fmt.Fprintf(bw, "- Endpoint: `POST %s` with model `%s`, `max_tokens: 1`, one user message \"hi\"\n", codeText(strings.TrimSuffix(h.Target.BaseURL, "/")+"/v1/messages"), codeText(h.Target.Model))
+	fmt.Fprintf(bw, "- Endpoint: `POST %s` with model `%s`, `max_tokens: 1`, one user message \"hi\"\n", codeText(strings.TrimSuffix(h.Target.BaseURL, "/")+api.ProbePath), codeText(h.Target.Model))
 	fmt.Fprintf(bw, "- Plan: %s\n", mdText(h.Plan.Describe()))
 	fmt.Fprintf(bw, "- Run: started %s, %d requests, %d answered; run file `%s`\n", h.Started.UTC().Format(time.RFC3339), sent, answered, codeText(t.RunFile))
 	fmt.Fprintf(bw, "- Tool: probe %s (run recorded by probe %s)\n", mdText(t.ToolVersion), mdText(h.ToolVersion))
@@ -122,47 +127,24 @@ func WriteTicket(w io.Writer, t Ticket) error {
 	return bw.Flush()
 }
 
-// verdictDetail is the layer, confidence and p-value in a few words.
-func verdictDetail(v prober.Verdict) string {
-	var parts []string
-	if v.Layer != "" && v.Layer != "-" {
-		parts = append(parts, "layer "+v.Layer)
-	}
-	parts = append(parts, "confidence "+v.Confidence)
-	if v.PValue != nil {
-		parts = append(parts, "p"+pRelation(*v.PValue))
-	}
-	return strings.Join(parts, ", ")
-}
-
-func statusText(r *prober.Record) string {
+func statusText(r *runfile.Record) string {
 	if r.Status == 0 {
 		return "-"
 	}
 	return fmt.Sprint(r.Status)
 }
 
-// wording is how a ticket names a provider's API and the ids its support asks for.
-type wording struct{ name, idHeader, orgHeader string }
-
-func apiWording(provider string) wording {
-	if provider == "openai" {
-		return wording{"OpenAI API", "x-request-id", "openai-organization"}
-	}
-	return wording{"Anthropic API", "request-id", "anthropic-organization-id"}
-}
-
 // idCell is the request id as the server sent it, saying when it is only
 // Cloudflare's cf-ray: support must know that such a request never reached
 // the API.
-func idCell(r *prober.Record) string {
+func idCell(r *runfile.Record) string {
 	switch {
 	case r.RequestID == "":
 		if r.CFRay != "" {
 			return cell(r.CFRay) + " — cf-ray (edge answer, no request id)"
 		}
 		return "(none)"
-	case r.RequestIDSource == prober.IDFromCFRay:
+	case r.RequestIDSource == classify.IDFromCFRay:
 		return cell(r.RequestID) + " — cf-ray (edge answer, no request id)"
 	}
 	return cell(r.RequestID)
@@ -190,15 +172,6 @@ func placeholder(v, def string) string {
 		return "`" + def + "`"
 	}
 	return mdText(v)
-}
-
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // mdList writes a titled Markdown list, or nothing when lines is empty.

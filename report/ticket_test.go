@@ -7,7 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/diagnose"
+	"github.com/llm-probe/probe/prober/runfile"
 )
 
 // fixturePath is a run file with fixed answers: successes at c=1; at c=5
@@ -17,14 +18,14 @@ import (
 var fixturePath = filepath.Join("testdata", "fixture-run.jsonl")
 
 // loadFixture reads the fixture run file as the commands do.
-func loadFixture(t *testing.T) *prober.LoadedRun {
+func loadFixture(t *testing.T) *diagnose.LoadedRun {
 	t.Helper()
 	f, err := os.Open(fixturePath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	lr, err := prober.LoadRun(f, nil)
+	lr, err := diagnose.LoadRun(f, nil)
 	if err != nil {
 		t.Fatalf("LoadRun(%s): %v", fixturePath, err)
 	}
@@ -32,13 +33,13 @@ func loadFixture(t *testing.T) *prober.LoadedRun {
 }
 
 // fixtureRequests replays the fixture's records, as Ticket.Requests does.
-func fixtureRequests(fn func(*prober.Record) error) error {
+func fixtureRequests(fn func(*runfile.Record) error) error {
 	f, err := os.Open(fixturePath)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	_, err = prober.ReadRun(f, fn)
+	_, err = runfile.Read(f, fn)
 	return err
 }
 
@@ -143,5 +144,36 @@ func TestCell(t *testing.T) {
 		if cells := splitRow("| x | " + cell(tc.in) + " |"); len(cells) != 2 {
 			t.Errorf("cell(%q) splits the row into %d cells", tc.in, len(cells))
 		}
+	}
+}
+
+// TestTicketProviderWording: the API's name, the id and organization
+// headers and the endpoint come from the run's provider.
+func TestTicketProviderWording(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		provider string
+		want     []string
+	}{
+		{"anthropic", "anthropic", []string{"from the Anthropic API", "the `request-id` header", "/v1/messages`"}},
+		{"openai", "openai", []string{"from the OpenAI API", "the `x-request-id` header", "/v1/chat/completions`"}},
+		{"unknown is anthropic", "", []string{"from the Anthropic API", "/v1/messages`"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			tk := fixtureTicket(t)
+			tk.Header.Target.Provider = c.provider
+			var buf bytes.Buffer
+			if err := WriteTicket(&buf, tk); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(buf.String(), w) {
+					t.Errorf("WriteTicket with provider %q lacks %q", c.provider, w)
+				}
+			}
+		})
 	}
 }

@@ -2,12 +2,15 @@ package report
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/classify"
+	"github.com/llm-probe/probe/prober/runfile"
 )
 
 // DefaultMaxMarks bounds the marks of the HTML timeline: past it requests are
@@ -29,7 +32,6 @@ type Timeline struct {
 	requests int
 	last     time.Duration // latest start seen, since start
 	levels   map[int]bool
-	dropped  int // requests at levels past maxLevels (a damaged file)
 
 	points []point // while not binned
 	binned bool
@@ -42,7 +44,7 @@ type point struct {
 	at        time.Duration
 	c         int
 	seq       int64
-	outcome   prober.Outcome
+	outcome   classify.Outcome
 	status    int
 	errorType string
 	requestID string
@@ -78,7 +80,7 @@ func NewTimeline(start time.Time, maxMarks int) *Timeline {
 func (t *Timeline) AddLevel(c int) { t.levels[c] = true }
 
 // Add plots one request.
-func (t *Timeline) Add(r *prober.Record) {
+func (t *Timeline) Add(r *runfile.Record) {
 	// A header without a start time (a damaged file) leaves the first
 	// request as the origin.
 	if t.start.IsZero() {
@@ -93,8 +95,7 @@ func (t *Timeline) Add(r *prober.Record) {
 		errorType: r.ErrorType, requestID: r.RequestID, idSource: r.RequestIDSource,
 	}
 	if !t.levels[r.Concurrency] && len(t.levels) >= maxLevels {
-		t.dropped++
-		return
+		return // a damaged file: more levels than a plan has
 	}
 	t.requests++
 	t.last = max(t.last, at)
@@ -111,10 +112,6 @@ func (t *Timeline) Add(r *prober.Record) {
 
 // Requests returns how many requests were plotted.
 func (t *Timeline) Requests() int { return t.requests }
-
-// Dropped returns how many requests were left out: those at concurrency
-// levels past the plot's rows, which only a damaged file has.
-func (t *Timeline) Dropped() int { return t.dropped }
 
 // Marks returns how many marks the plot draws: one per request, or one per bin.
 func (t *Timeline) Marks() int {
@@ -215,21 +212,21 @@ var (
 	classOrder = []outcomeClass{classOK, classRefused, classAuth, classLimit, classServer, classNetwork, classOther, classCanceled}
 )
 
-func classOf(o prober.Outcome, status int) outcomeClass {
+func classOf(o classify.Outcome, status int) outcomeClass {
 	switch {
-	case o == prober.OutcomeOK:
+	case o == classify.OutcomeOK:
 		return classOK
-	case status == 403 || o == prober.OutcomeChallenge:
+	case status == 403 || o == classify.OutcomeChallenge:
 		return classRefused
-	case o == prober.OutcomeAuth || o == prober.OutcomeKeyNotReceived:
+	case o == classify.OutcomeAuth || o == classify.OutcomeKeyNotReceived:
 		return classAuth
-	case o == prober.OutcomeRateLimit:
+	case o == classify.OutcomeRateLimit:
 		return classLimit
-	case o == prober.OutcomeOverloaded || o == prober.OutcomeServer:
+	case o == classify.OutcomeOverloaded || o == classify.OutcomeServer:
 		return classServer
 	case o.IsNetwork():
 		return classNetwork
-	case o == prober.OutcomeCanceled || o == "":
+	case o == classify.OutcomeCanceled || o == "":
 		return classCanceled
 	}
 	return classOther
@@ -299,11 +296,7 @@ type legendItem struct {
 
 // plot lays the timeline out as SVG.
 func (t *Timeline) plot() svgPlot {
-	levels := make([]int, 0, len(t.levels))
-	for c := range t.levels {
-		levels = append(levels, c)
-	}
-	sort.Ints(levels)
+	levels := slices.Sorted(maps.Keys(t.levels))
 	// Which outcome classes the run has: bins of one time bucket are
 	// stacked by class within their row, over only the classes present.
 	present := map[int]bool{}
@@ -456,7 +449,7 @@ func describeAnswer(pt point) string {
 	}
 	switch {
 	case pt.requestID == "":
-	case pt.idSource == prober.IDFromCFRay:
+	case pt.idSource == classify.IDFromCFRay:
 		parts = append(parts, "cf-ray "+pt.requestID+" (edge answer, no request id)")
 	default:
 		parts = append(parts, "request id "+pt.requestID)

@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/spf13/cobra"
-
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/check"
+	"github.com/llm-probe/probe/prober/engine"
+	"github.com/llm-probe/probe/prober/keys"
 	"github.com/llm-probe/probe/report"
+	"github.com/spf13/cobra"
 )
 
 // checkOptions are the flags of `probe check`.
@@ -57,14 +58,14 @@ func checkRun(cmd *cobra.Command, ios *IOStreams, opts *checkOptions) error {
 	}
 	defer rt.Close()
 	if opts.Curl {
-		key, _, _ := prober.LoadKey(rt.Keys)
+		key, _, _ := keys.LoadKey(rt.Keys)
 		t := rt.Target
-		t.Key = prober.NewKey("", "", key.Kind)
+		t.Key = keys.NewKey("", "", key.Kind)
 		fmt.Fprintln(ios.Out, t.Curl())
 		return nil
 	}
-	c := &prober.Checker{
-		Client:     prober.NewHTTPClient(1, ios.Getenv),
+	c := &check.Checker{
+		Transport:  engine.NewTransport(1, ios.Getenv),
 		Target:     rt.Target,
 		Keys:       rt.Keys,
 		Timeout:    opts.Timeout,

@@ -3,10 +3,10 @@ package main
 import (
 	"fmt"
 
-	"github.com/spf13/cobra"
-
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/diagnose"
+	"github.com/llm-probe/probe/prober/runfile"
 	"github.com/llm-probe/probe/report"
+	"github.com/spf13/cobra"
 )
 
 // compareOptions are the flags and arguments of `probe compare`.
@@ -68,8 +68,8 @@ func compareRun(ios *IOStreams, opts *compareOptions) error {
 }
 
 // compareRuns sets two loaded runs side by side.
-func compareRuns(beforePath string, before *prober.LoadedRun, afterPath string, after *prober.LoadedRun) report.Compare {
-	side := func(path string, lr *prober.LoadedRun) report.CompareSide {
+func compareRuns(beforePath string, before *diagnose.LoadedRun, afterPath string, after *diagnose.LoadedRun) report.Compare {
+	side := func(path string, lr *diagnose.LoadedRun) report.CompareSide {
 		s := report.CompareSide{RunFile: path, Header: lr.File.Header, Verdict: lr.Verdict, Skipped: lr.File.Skipped}
 		if f := lr.File.Footer; f != nil {
 			v := f.Verdict
@@ -81,13 +81,13 @@ func compareRuns(beforePath string, before *prober.LoadedRun, afterPath string, 
 		ToolVersion: version(),
 		Before:      side(beforePath, before),
 		After:       side(afterPath, after),
-		Comparison:  prober.Compare(before.Summary, after.Summary),
+		Comparison:  diagnose.Compare(before.Summary, after.Summary),
 	}
 }
 
 // warnDifferences says on stderr what else than time sets the runs apart;
 // ignorePlan leaves out the plan, when the user asked for a different one.
-func warnDifferences(ios *IOStreams, before, after prober.RunHeader, ignorePlan bool) {
+func warnDifferences(ios *IOStreams, before, after runfile.Header, ignorePlan bool) {
 	if ignorePlan {
 		after.Plan = before.Plan
 	}
@@ -115,7 +115,7 @@ func writeCompare(ios *IOStreams, output string, c report.Compare) error {
 // 429s does not pass as healthy.
 func exitForChange(c report.Compare) ExitCode {
 	switch ch := c.Comparison.Change; {
-	case ch == prober.ChangeInconclusive:
+	case ch == diagnose.ChangeInconclusive:
 		return ExitInconclusive
 	case ch.IsProblem():
 		return ExitDiagnosed

@@ -6,10 +6,12 @@ import (
 	"os"
 	"time"
 
-	"github.com/spf13/cobra"
-
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/diagnose"
+	"github.com/llm-probe/probe/prober/runfile"
+	"github.com/llm-probe/probe/prober/target"
+	"github.com/llm-probe/probe/prober/verdict"
 	"github.com/llm-probe/probe/report"
+	"github.com/spf13/cobra"
 )
 
 // cooldownOptions are the flags of `probe cooldown`.
@@ -107,7 +109,7 @@ func cooldownRun(ctx context.Context, ios *IOStreams, opts *cooldownOptions) err
 	}
 
 	// ramp runs one side; side names its run file.
-	ramp := func(plan prober.Plan, out, side string) (*rampResult, error) {
+	ramp := func(plan target.Plan, out, side string) (*rampResult, error) {
 		res, err := runRamp(ctx, ios, rampSpec{Target: rt, Plan: plan, Out: out, Stem: "probe-run-" + stamp + "-" + side, Force: opts.Force, Quiet: opts.Quiet})
 		if err == nil {
 			err = res.Err
@@ -120,7 +122,7 @@ func cooldownRun(ctx context.Context, ios *IOStreams, opts *cooldownOptions) err
 	if err != nil {
 		return err
 	}
-	if before.Result.Stop == prober.StopInterrupted {
+	if before.Result.Stop == runfile.StopInterrupted {
 		return writeRampResult(ios, opts.Output, before)
 	}
 	say("before: %s; run file %s", verdictBrief(before.Run.Verdict), before.Run.RunFile)
@@ -141,7 +143,7 @@ func cooldownRun(ctx context.Context, ios *IOStreams, opts *cooldownOptions) err
 		ToolVersion: version(),
 		Before:      cooldownSide(before),
 		After:       cooldownSide(after),
-		Comparison:  prober.Compare(before.Result.Summary, after.Result.Summary),
+		Comparison:  diagnose.Compare(before.Result.Summary, after.Result.Summary),
 	}
 	warnDifferences(ios, before.Header, after.Header, opts.AfterSteps != "")
 	return writeCompare(ios, opts.Output, c)
@@ -171,7 +173,7 @@ func writeRampResult(ios *IOStreams, output string, r *rampResult) error {
 	return exitError{exitFor(r.Run.Verdict)}
 }
 
-func verdictBrief(v prober.Verdict) string {
+func verdictBrief(v verdict.Verdict) string {
 	s := string(v.Signature)
 	if v.Layer != "" && v.Layer != "-" {
 		s += " (layer " + v.Layer + ")"

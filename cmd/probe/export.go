@@ -6,10 +6,12 @@ import (
 	"os"
 	"strings"
 
-	"github.com/spf13/cobra"
-
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/keys"
+	"github.com/llm-probe/probe/prober/provider"
+	"github.com/llm-probe/probe/prober/runfile"
+	"github.com/llm-probe/probe/prober/target"
 	"github.com/llm-probe/probe/report"
+	"github.com/spf13/cobra"
 )
 
 // exportOptions are the flags and argument of `probe export`.
@@ -97,13 +99,13 @@ func writeTicket(ios *IOStreams, w io.Writer, opts *exportOptions) error {
 		Summary: lr.Summary, Verdict: lr.Verdict,
 		Email: opts.Email, Workspace: opts.Workspace, All: opts.All,
 		Curl: reproduceCurl(ios, h.Target),
-		Requests: func(fn func(*prober.Record) error) error {
+		Requests: func(fn func(*runfile.Record) error) error {
 			f, err := os.Open(opts.RunFile)
 			if err != nil {
 				return err
 			}
 			defer f.Close()
-			_, err = prober.ReadRun(f, fn)
+			_, err = runfile.Read(f, fn)
 			return err
 		},
 	})
@@ -112,27 +114,27 @@ func writeTicket(ios *IOStreams, w io.Writer, opts *exportOptions) error {
 // reproduceCurl is the curl of one probe request to the run's target. The
 // target is rebuilt without a key, so the command reads the key from the
 // environment variable it came from.
-func reproduceCurl(ios *IOStreams, info prober.TargetInfo) string {
-	base, err := prober.ParseBaseURL(info.BaseURL)
+func reproduceCurl(ios *IOStreams, info target.Info) string {
+	base, err := target.ParseBaseURL(info.BaseURL)
 	if err != nil {
-		fmt.Fprintf(ios.Err, "probe: warning: the run file's base URL %q is unusable (%v); the curl uses %s\n", info.BaseURL, err, prober.DefaultBaseURL)
-		base, _ = prober.ParseBaseURL(prober.DefaultBaseURL)
+		fmt.Fprintf(ios.Err, "probe: warning: the run file's base URL %q is unusable (%v); the curl uses %s\n", info.BaseURL, err, provider.DefaultBaseURL)
+		base, _ = target.ParseBaseURL(provider.DefaultBaseURL)
 	}
-	provider := prober.Anthropic
-	if p, err := prober.ProviderByName(info.Provider); err == nil {
-		provider = p
+	prov := provider.Anthropic
+	if p, err := provider.ByName(info.Provider); err == nil {
+		prov = p
 	}
-	kind := provider.Keys[0].Kind
+	kind := prov.Keys[0].Kind
 	if info.KeySource == "ANTHROPIC_AUTH_TOKEN" || strings.HasPrefix(info.Key, "sk-ant-oat") {
-		kind = prober.AuthToken
+		kind = provider.AuthToken
 	}
 	// Extra headers are shown by name only: their values were not kept.
-	var headers []prober.Header
+	var headers []target.Header
 	for _, h := range info.Headers {
 		name, _, _ := strings.Cut(h, ":")
-		headers = append(headers, prober.Header{Name: name, Value: "$" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))})
+		headers = append(headers, target.Header{Name: name, Value: "$" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))})
 	}
-	t := prober.Target{Provider: provider, BaseURL: base, Model: info.Model, Headers: headers, Key: prober.NewKey("", info.KeySource, kind)}
+	t := target.Target{Provider: prov, BaseURL: base, Model: info.Model, Headers: headers, Key: keys.NewKey("", info.KeySource, kind)}
 	return t.Curl()
 }
 
@@ -157,8 +159,8 @@ func writeRecordsJSON(ios *IOStreams, w io.Writer, opts *exportOptions) error {
 
 // eachExported reads the run file and passes write the records the export
 // keeps: the failed ones, or every one with --all.
-func eachExported(ios *IOStreams, opts *exportOptions, write func(*prober.Record) error) error {
-	_, err := loadRunFile(ios, opts.RunFile, func(r *prober.Record) error {
+func eachExported(ios *IOStreams, opts *exportOptions, write func(*runfile.Record) error) error {
+	_, err := loadRunFile(ios, opts.RunFile, func(r *runfile.Record) error {
 		if !opts.All && !r.Failed() {
 			return nil
 		}

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/runfile"
 )
 
 // hostileServer answers every message with a 403 whose error message and
@@ -64,13 +64,13 @@ func TestExportCSVRoundTrip(t *testing.T) {
 		t.Fatalf("export exit %d\n%s", code, stderr)
 	}
 
-	var recs []*prober.Record
+	var recs []*runfile.Record
 	f, err := os.Open(filepath.Join(dir, "run.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if _, err := prober.ReadRun(f, func(r *prober.Record) error { recs = append(recs, r); return nil }); err != nil {
+	if _, err := runfile.Read(f, func(r *runfile.Record) error { recs = append(recs, r); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if len(recs) != 3 {

@@ -6,11 +6,12 @@ import (
 	"os"
 	"time"
 
+	"github.com/llm-probe/probe/prober/engine"
+	"github.com/llm-probe/probe/prober/runfile"
+	"github.com/llm-probe/probe/prober/target"
+	"github.com/llm-probe/probe/report"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-
-	"github.com/llm-probe/probe/prober"
-	"github.com/llm-probe/probe/report"
 )
 
 // rampOptions are the flags of `probe ramp`.
@@ -73,31 +74,31 @@ concurrency, or alternating) from a clean permission failure.`,
 }
 
 // buildPlan turns the flags into a plan checked against the host's limits.
-func (o *planOptions) buildPlan(lim prober.Limits) (prober.Plan, error) {
-	levels, err := prober.ParseSteps(o.Steps, lim)
+func (o *planOptions) buildPlan(lim target.Limits) (target.Plan, error) {
+	levels, err := target.ParseSteps(o.Steps, lim)
 	if err != nil {
-		return prober.Plan{}, usageError{err}
+		return target.Plan{}, usageError{err}
 	}
 	if o.Requests < 0 {
-		return prober.Plan{}, usagef("--requests must be at least 1")
+		return target.Plan{}, usagef("--requests must be at least 1")
 	}
 	if o.MaxWait < 0 {
-		return prober.Plan{}, usagef("--max-wait must not be negative")
+		return target.Plan{}, usagef("--max-wait must not be negative")
 	}
-	p := prober.Plan{
+	p := target.Plan{
 		Rate: o.Rate, MaxRequests: o.MaxRequests,
-		Timeout: prober.Duration(o.Timeout), MaxWait: prober.Duration(o.MaxWait),
+		Timeout: target.Duration(o.Timeout), MaxWait: target.Duration(o.MaxWait),
 		EarlyStop: !o.NoEarlyStop, Extend: !o.NoExtend,
 	}
 	for _, c := range levels {
 		n := o.Requests
 		if n == 0 {
-			n = prober.RequestsFor(c)
+			n = target.RequestsFor(c)
 		}
-		p.Steps = append(p.Steps, prober.Step{Concurrency: c, Requests: n})
+		p.Steps = append(p.Steps, target.Step{Concurrency: c, Requests: n})
 	}
 	if err := p.Validate(lim); err != nil {
-		return prober.Plan{}, usageError{err}
+		return target.Plan{}, usageError{err}
 	}
 	return p, nil
 }
@@ -151,7 +152,7 @@ func warnTarget(ios *IOStreams, rt *resolvedTarget) {
 // rampSpec is one ramp to run: against what, with which plan, into which file.
 type rampSpec struct {
 	Target *resolvedTarget
-	Plan   prober.Plan
+	Plan   target.Plan
 	// Out is the run file; empty means a new file named Stem.jsonl, or
 	// probe-run-<UTC start time>.jsonl without a Stem.
 	Out   string
@@ -163,8 +164,8 @@ type rampSpec struct {
 // rampResult is a ramp that ran, to the end or until interrupted.
 type rampResult struct {
 	Run    report.Run
-	Header prober.RunHeader
-	Result *prober.Result
+	Header runfile.Header
+	Result *engine.Result
 	// Complete says the footer was written: the run was neither
 	// interrupted nor failed.
 	Complete bool
@@ -188,25 +189,25 @@ func runRamp(ctx context.Context, ios *IOStreams, spec rampSpec) (*rampResult, e
 		return nil, err
 	}
 	defer f.Close()
-	rw := prober.NewRunWriter(f)
-	header := prober.RunHeader{ToolVersion: version(), Started: start, Target: rt.Info, Plan: plan}
+	rw := runfile.NewWriter(f)
+	header := runfile.Header{ToolVersion: version(), Started: start, Target: rt.Info, Plan: plan}
 	if err := rw.WriteHeader(header); err != nil {
 		return nil, fmt.Errorf("run file %s: %v", path, err)
 	}
 
-	eng := &prober.Engine{
-		Client: prober.NewHTTPClient(maxConcurrency(plan), ios.Getenv),
-		Target: rt.Target,
-		Plan:   plan,
-		Now:    ios.Now,
-		Sink:   rw.WriteRecord,
+	eng := &engine.Engine{
+		Transport: engine.NewTransport(maxConcurrency(plan), ios.Getenv),
+		Target:    rt.Target,
+		Plan:      plan,
+		Now:       ios.Now,
+		Sink:      rw.WriteRecord,
 	}
 	live := ios.ErrTTY && !spec.Quiet && ios.Getenv("NO_COLOR") == ""
 	var progress *report.Progress
 	if live {
 		progress = report.NewProgress(ios.Err, ios.Color())
-		eng.OnBatch = func(st prober.Step, _, round int) { progress.Batch(st.Concurrency, round) }
-		eng.Observe = func(r *prober.Record) { progress.Add(r.Outcome) }
+		eng.OnBatch = func(st target.Step, _, round int) { progress.Batch(st.Concurrency, round) }
+		eng.Observe = func(r *runfile.Record) { progress.Add(r.Outcome) }
 		eng.Notice = progress.Notice
 	} else if !spec.Quiet {
 		eng.Notice = func(msg string) { fmt.Fprintf(ios.Err, "probe: %s\n", msg) }
@@ -220,10 +221,10 @@ func runRamp(ctx context.Context, ios *IOStreams, spec rampSpec) (*rampResult, e
 		runErr = err
 	}
 	complete := false
-	if res.Stop == prober.StopInterrupted {
+	if res.Stop == runfile.StopInterrupted {
 		fmt.Fprintf(ios.Err, "probe: interrupted: %d answers kept in %s; the verdict below is partial\n", res.Summary.Answered, path)
 	} else if runErr == nil {
-		runErr = rw.WriteFooter(prober.RunFooter{Finished: ios.Now().UTC(), Sent: res.Sent, Stop: res.Stop, Verdict: res.Verdict})
+		runErr = rw.WriteFooter(runfile.Footer{Finished: ios.Now().UTC(), Sent: res.Sent, Stop: res.Stop, Verdict: res.Verdict})
 		complete = runErr == nil
 	}
 	if err := f.Sync(); err != nil && runErr == nil {
@@ -248,7 +249,7 @@ func runRamp(ctx context.Context, ios *IOStreams, spec rampSpec) (*rampResult, e
 // unless force is set, or a new timestamped one that never replaces another.
 func createRunFile(path string, force bool, stem string) (string, *os.File, error) {
 	if path != "" {
-		f, err := prober.CreateRunFile(path, force)
+		f, err := runfile.CreateRunFile(path, force)
 		if err != nil {
 			return "", nil, usageError{err}
 		}
@@ -259,7 +260,7 @@ func createRunFile(path string, force bool, stem string) (string, *os.File, erro
 		if i > 1 {
 			path = fmt.Sprintf("%s-%d.jsonl", stem, i)
 		}
-		f, err := prober.CreateRunFile(path, false)
+		f, err := runfile.CreateRunFile(path, false)
 		if err == nil {
 			return path, f, nil
 		}
@@ -269,7 +270,7 @@ func createRunFile(path string, force bool, stem string) (string, *os.File, erro
 	}
 }
 
-func maxConcurrency(p prober.Plan) int {
+func maxConcurrency(p target.Plan) int {
 	m := 1
 	for _, s := range p.Steps {
 		m = max(m, s.Concurrency)

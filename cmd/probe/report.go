@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/spf13/cobra"
-
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/runfile"
+	"github.com/llm-probe/probe/prober/verdict"
 	"github.com/llm-probe/probe/report"
+	"github.com/spf13/cobra"
 )
 
 // reportOptions are the flags and argument of `probe report`.
@@ -55,7 +55,7 @@ func reportRun(ios *IOStreams, opts *reportOptions) error {
 		return err
 	}
 	var tl *report.Timeline
-	var fn func(*prober.Record) error
+	var fn func(*runfile.Record) error
 	if opts.HTML != "" {
 		// The timeline needs the start time before the first record, and
 		// is fed while the file is read: a run of a million requests is
@@ -68,7 +68,7 @@ func reportRun(ios *IOStreams, opts *reportOptions) error {
 		for _, st := range h.Plan.Steps {
 			tl.AddLevel(st.Concurrency)
 		}
-		fn = func(r *prober.Record) error {
+		fn = func(r *runfile.Record) error {
 			tl.Add(r)
 			return nil
 		}
@@ -82,7 +82,7 @@ func reportRun(ios *IOStreams, opts *reportOptions) error {
 		ToolVersion: h.ToolVersion, Target: h.Target, Plan: h.Plan, Summary: lr.Summary,
 		Verdict: lr.Verdict, RunFile: opts.RunFile, Sent: lr.Summary.Sent,
 	}
-	var recorded *prober.Verdict
+	var recorded *verdict.Verdict
 	if f := lr.File.Footer; f != nil {
 		run.Stop = f.Stop
 		v := f.Verdict

@@ -7,9 +7,8 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/llm-probe/probe/prober/verdict"
 	"github.com/spf13/cobra"
-
-	"github.com/llm-probe/probe/prober"
 )
 
 // ExitCode is what the process returns; scripts branch on it.
@@ -25,11 +24,11 @@ const (
 )
 
 // exitFor maps a verdict onto the exit code.
-func exitFor(v prober.Verdict) ExitCode {
+func exitFor(v verdict.Verdict) ExitCode {
 	switch v.Signature {
-	case prober.Healthy:
+	case verdict.Healthy:
 		return ExitHealthy
-	case prober.Inconclusive:
+	case verdict.Inconclusive:
 		return ExitInconclusive
 	}
 	return ExitDiagnosed

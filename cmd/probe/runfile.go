@@ -7,7 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/diagnose"
+	"github.com/llm-probe/probe/prober/runfile"
 )
 
 // callbackError carries an error of the caller's own record callback (such as
@@ -21,22 +22,22 @@ func (e callbackError) Error() string { return e.err.Error() }
 // nil) for every request record. A file that cannot be read as a run file is
 // a usage error: the user named the wrong file. Notes about a partial or
 // damaged file go to stderr, once per file.
-func loadRunFile(ios *IOStreams, path string, fn func(*prober.Record) error) (*prober.LoadedRun, error) {
+func loadRunFile(ios *IOStreams, path string, fn func(*runfile.Record) error) (*diagnose.LoadedRun, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, usageError{err}
 	}
 	defer f.Close()
-	var wrapped func(*prober.Record) error
+	var wrapped func(*runfile.Record) error
 	if fn != nil {
-		wrapped = func(r *prober.Record) error {
+		wrapped = func(r *runfile.Record) error {
 			if err := fn(r); err != nil {
 				return callbackError{err}
 			}
 			return nil
 		}
 	}
-	lr, err := prober.LoadRun(f, wrapped)
+	lr, err := diagnose.LoadRun(f, wrapped)
 	if err != nil {
 		var ce callbackError
 		if errors.As(err, &ce) {
@@ -54,13 +55,13 @@ func loadRunFile(ios *IOStreams, path string, fn func(*prober.Record) error) (*p
 }
 
 // readHeader reads only the header of a run file named on the command line.
-func readHeader(path string) (prober.RunHeader, error) {
+func readHeader(path string) (runfile.Header, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return prober.RunHeader{}, usageError{err}
+		return runfile.Header{}, usageError{err}
 	}
 	defer f.Close()
-	h, err := prober.ReadRunHeader(f)
+	h, err := runfile.ReadHeader(f)
 	if err != nil {
 		return h, usagef("%s: %v", path, err)
 	}

@@ -7,24 +7,24 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/provider"
 	"github.com/llm-probe/probe/scenarios"
 )
 
 func newScenariosCmd(ios *IOStreams) *cobra.Command {
-	var output, provider string
+	var output, providerName string
 	cmd := &cobra.Command{
 		Use:   "scenarios",
 		Short: "List the simulated API's scenarios",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if provider == "" {
-				provider = scenarios.Anthropic
+			if providerName == "" {
+				providerName = scenarios.Anthropic
 			}
-			if _, err := prober.ProviderByName(provider); err != nil {
+			if _, err := provider.ByName(providerName); err != nil {
 				return usagef("--provider: %v", err)
 			}
-			all := scenarios.AllFor(provider)
+			all := scenarios.AllFor(providerName)
 			switch output {
 			case "json":
 				type row struct {
@@ -52,6 +52,6 @@ func newScenariosCmd(ios *IOStreams) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table or json")
-	cmd.Flags().StringVar(&provider, "provider", "", "list the scenarios of this provider's simulated API (default anthropic)")
+	cmd.Flags().StringVar(&providerName, "provider", "", "list the scenarios of this provider's simulated API (default anthropic)")
 	return cmd
 }

@@ -8,9 +8,9 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/llm-probe/probe/prober/classify"
+	"github.com/llm-probe/probe/prober/runfile"
 	"github.com/rogpeppe/go-internal/testscript"
-
-	"github.com/llm-probe/probe/prober"
 )
 
 // cmdTicketIDs checks a Markdown ticket against its run file: every failed
@@ -25,8 +25,8 @@ func cmdTicketIDs(ts *testscript.TestScript, neg bool, args []string) {
 	f, err := os.Open(ts.MkAbs(args[0]))
 	ts.Check(err)
 	defer f.Close()
-	var want []*prober.Record
-	_, err = prober.ReadRun(f, func(r *prober.Record) error {
+	var want []*runfile.Record
+	_, err = runfile.Read(f, func(r *runfile.Record) error {
 		if r.Failed() {
 			want = append(want, r)
 		}
@@ -57,7 +57,7 @@ func cmdTicketIDs(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	for _, r := range want {
 		cell := r.RequestID
-		if r.RequestIDSource == prober.IDFromCFRay {
+		if r.RequestIDSource == classify.IDFromCFRay {
 			cell += " — cf-ray (edge answer, no request id)"
 		}
 		if r.RequestID == "" {
@@ -106,7 +106,7 @@ func cmdHTMLMarks(ts *testscript.TestScript, neg bool, args []string) {
 	f, err := os.Open(ts.MkAbs(args[1]))
 	ts.Check(err)
 	defer f.Close()
-	rf, err := prober.ReadRun(f, func(*prober.Record) error { return nil })
+	rf, err := runfile.Read(f, func(*runfile.Record) error { return nil })
 	ts.Check(err)
 	marks := len(markRE.FindAll(page, -1))
 	if marks != rf.Records {

@@ -10,8 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/llm-probe/probe/prober"
-
+	"github.com/llm-probe/probe/prober/target"
 	"github.com/llm-probe/probe/scenarios"
 )
 
@@ -159,7 +158,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 
 // TestLeaksFindsTheKey proves the search above would see a leak.
 func TestLeaksFindsTheKey(t *testing.T) {
-	if !(prober.Header{Name: "X-Gateway-Token"}).Secret() {
+	if !(target.Header{Name: "X-Gateway-Token"}).Secret() {
 		t.Fatal("X-Gateway-Token is not treated as a secret; the property test relies on it")
 	}
 	key := freshKey(t, scenarios.Anthropic)

@@ -1,16 +1,18 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/spf13/pflag"
-
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/keys"
+	"github.com/llm-probe/probe/prober/provider"
+	"github.com/llm-probe/probe/prober/target"
 	"github.com/llm-probe/probe/scenarios"
+	"github.com/spf13/pflag"
 )
 
 // demoKey is the Anthropic demo key (see demoKeys), of a real key's length.
@@ -32,8 +34,8 @@ type targetOptions struct {
 }
 
 func (o *targetOptions) register(fs *pflag.FlagSet) {
-	fs.StringVar(&o.BaseURL, "base-url", "", "API base URL, path prefix kept (default $ANTHROPIC_BASE_URL or "+prober.DefaultBaseURL+")")
-	fs.StringVar(&o.Model, "model", "", "model to probe (default $ANTHROPIC_MODEL or "+prober.DefaultModel+")")
+	fs.StringVar(&o.BaseURL, "base-url", "", "API base URL, path prefix kept (default $ANTHROPIC_BASE_URL or "+provider.DefaultBaseURL+")")
+	fs.StringVar(&o.Model, "model", "", "model to probe (default $ANTHROPIC_MODEL or "+provider.DefaultModel+")")
 	fs.StringVar(&o.KeyFile, "key-file", "", "read the key from this file (mode 600)")
 	fs.BoolVar(&o.KeyStdin, "key-stdin", false, "read the key from standard input")
 	fs.BoolVar(&o.Strict, "strict", false, "refuse a --key-file that others can read, instead of warning")
@@ -41,18 +43,18 @@ func (o *targetOptions) register(fs *pflag.FlagSet) {
 	_ = fs.MarkHidden("key")
 	fs.StringVar(&o.Scenario, "scenario", "", "run against the built-in simulated API in this scenario (see 'probe scenarios')")
 	fs.Int64Var(&o.Seed, "seed", 0, "seed of the simulated API (with --scenario)")
-	fs.StringVar(&o.Provider, "provider", "", "API to probe: "+strings.Join(prober.ProviderNames(), " or ")+" (default: inferred from the base URL, else anthropic)")
+	fs.StringVar(&o.Provider, "provider", "", "API to probe: "+strings.Join(provider.Names(), " or ")+" (default: inferred from the base URL, else anthropic)")
 	fs.StringArrayVar(&o.Headers, "header", nil, "extra request header 'Name: value' for gateways (repeatable; values of secret-looking names are redacted everywhere)")
 }
 
 // resolvedTarget is a target ready to probe, with what it took to get there.
 type resolvedTarget struct {
-	Target   prober.Target
-	Info     prober.TargetInfo
-	Limits   prober.Limits
+	Target   target.Target
+	Info     target.Info
+	Limits   target.Limits
 	Warnings []string
 	// Keys are the key's sources, for commands that inspect the key themselves.
-	Keys prober.KeySources
+	Keys keys.KeySources
 	// BaseSource says where the base URL came from.
 	BaseSource string
 	// Close stops the in-process simulated API, if one was started.
@@ -66,7 +68,7 @@ func (o *targetOptions) resolve(ios *IOStreams) (*resolvedTarget, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, warnings, err := prober.LoadKey(rt.Keys)
+	key, warnings, err := keys.LoadKey(rt.Keys)
 	if err != nil {
 		rt.Close()
 		return nil, usageError{err}
@@ -90,25 +92,25 @@ func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 	if o.Scenario != "" && o.BaseURL != "" {
 		return nil, usagef("--scenario and --base-url exclude each other: a scenario runs its own simulated API")
 	}
-	var provider *prober.Provider
+	var prov *provider.Provider
 	if o.Provider != "" {
-		p, err := prober.ProviderByName(o.Provider)
+		p, err := provider.ByName(o.Provider)
 		if err != nil {
 			return nil, usagef("--provider: %v", err)
 		}
-		provider = p
+		prov = p
 	}
-	if provider == nil && o.BaseURL != "" {
-		if u, err := prober.ParseBaseURL(o.BaseURL); err == nil {
-			provider = prober.InferProvider(u)
+	if prov == nil && o.BaseURL != "" {
+		if u, err := target.ParseBaseURL(o.BaseURL); err == nil {
+			prov = provider.Infer(u)
 		}
 	}
-	if provider == nil {
-		provider = prober.Anthropic
+	if prov == nil {
+		prov = provider.Anthropic
 	}
-	var headers []prober.Header
+	var headers []target.Header
 	for _, raw := range o.Headers {
-		h, err := prober.ParseHeader(raw)
+		h, err := target.ParseHeader(raw)
 		if err != nil {
 			return nil, usageError{err}
 		}
@@ -116,42 +118,42 @@ func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 	}
 
 	modelEnv := ""
-	if provider == prober.Anthropic {
+	if prov == provider.Anthropic {
 		modelEnv = ios.Getenv("ANTHROPIC_MODEL")
 	}
-	model := firstSet(o.Model, modelEnv, provider.DefaultModel)
+	model := cmp.Or(o.Model, modelEnv, prov.DefaultModel)
 	if strings.TrimSpace(model) == "" || strings.ContainsAny(model, "\r\n") {
 		return nil, usagef("--model %q is not a model name", model)
 	}
 	rt := &resolvedTarget{Close: func() {}}
-	rt.Keys = prober.KeySources{Getenv: ios.Getenv, File: o.KeyFile, Stdin: ios.In, UseStdin: o.KeyStdin, Provider: provider, Strict: o.Strict}
+	rt.Keys = keys.KeySources{Getenv: ios.Getenv, File: o.KeyFile, Stdin: ios.In, UseStdin: o.KeyStdin, Provider: prov, Strict: o.Strict}
 	var raw string
 	switch {
 	case o.Scenario != "":
-		base, stop, err := startScenario(o.Scenario, scenarios.Options{Seed: o.Seed, Provider: provider.Name})
+		base, stop, err := startScenario(o.Scenario, scenarios.Options{Seed: o.Seed, Provider: prov.Name})
 		if err != nil {
 			return nil, usageError{err}
 		}
 		raw, rt.BaseSource, rt.Close = base, "simulated API, scenario "+o.Scenario, stop
-		if o.KeyFile == "" && !o.KeyStdin && !anyKeySet(ios, provider) {
-			rt.Keys.Getenv = withDemoKey(ios.Getenv, provider)
+		if o.KeyFile == "" && !o.KeyStdin && !anyKeySet(ios, prov) {
+			rt.Keys.Getenv = withDemoKey(ios.Getenv, prov)
 		}
 	case o.BaseURL != "":
 		raw, rt.BaseSource = o.BaseURL, "--base-url"
-	case ios.Getenv(provider.BaseURLEnv) != "":
-		raw, rt.BaseSource = ios.Getenv(provider.BaseURLEnv), provider.BaseURLEnv
+	case ios.Getenv(prov.BaseURLEnv) != "":
+		raw, rt.BaseSource = ios.Getenv(prov.BaseURLEnv), prov.BaseURLEnv
 	default:
 		raw, rt.BaseSource = provider.DefaultBaseURL, "default"
 	}
-	base, err := prober.ParseBaseURL(raw)
+	base, err := target.ParseBaseURL(raw)
 	if err != nil {
 		rt.Close()
 		return nil, usageError{err}
 	}
-	rt.Target = prober.Target{Provider: provider, BaseURL: base, Model: model, Headers: headers, UserAgent: "probe/" + version()}
+	rt.Target = target.Target{Provider: prov, BaseURL: base, Model: model, Headers: headers, UserAgent: "probe/" + version()}
 	rt.Info = rt.Target.Info()
 	rt.Info.Scenario = o.Scenario
-	rt.Limits = prober.LimitsFor(base)
+	rt.Limits = target.LimitsFor(base)
 	return rt, nil
 }
 
@@ -163,7 +165,7 @@ var demoKeys = map[string]string{
 	"openai":    "sk-proj-SIMULATED-demo-key-not-a-secret-0000000000000000000000000000000000000000000000000000AA",
 }
 
-func anyKeySet(ios *IOStreams, p *prober.Provider) bool {
+func anyKeySet(ios *IOStreams, p *provider.Provider) bool {
 	for _, k := range p.Keys {
 		if ios.Getenv(k.Name) != "" {
 			return true
@@ -173,7 +175,7 @@ func anyKeySet(ios *IOStreams, p *prober.Provider) bool {
 }
 
 // withDemoKey answers the provider's first key variable with its demo key.
-func withDemoKey(getenv func(string) string, p *prober.Provider) func(string) string {
+func withDemoKey(getenv func(string) string, p *provider.Provider) func(string) string {
 	return func(name string) string {
 		if name == p.Keys[0].Name {
 			return demoKeys[p.Name]
@@ -195,13 +197,4 @@ func startScenario(name string, opts scenarios.Options) (baseURL string, stop fu
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
-}
-
-func firstSet(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -12,7 +12,11 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/classify"
+	"github.com/llm-probe/probe/prober/diagnose"
+	"github.com/llm-probe/probe/prober/provider"
+	"github.com/llm-probe/probe/prober/runfile"
+	probetarget "github.com/llm-probe/probe/prober/target"
 )
 
 // syntheticSteps is the plan of the synthetic run files: a ramp well past
@@ -20,7 +24,7 @@ import (
 var syntheticSteps = []int{1, 2, 5, 10, 20, 50}
 
 // writeSyntheticRun writes a run file of n requests through
-// prober.RunWriter, as a real ramp would, without sending any: what matters
+// runfile.Writer, as a real ramp would, without sending any: what matters
 // for the analysis commands is the file, not how it came to be. refused(c)
 // is the share of 403s at concurrency c. Records carry the fields a real
 // answer from the API fills, rate-limit headers included.
@@ -31,22 +35,22 @@ func writeSyntheticRun(path string, n int, seed uint64, refused func(c int) floa
 	}
 	defer f.Close()
 	bw := bufio.NewWriterSize(f, 1<<20)
-	rw := prober.NewRunWriter(bw)
+	rw := runfile.NewWriter(bw)
 	start := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
-	plan := prober.Plan{MaxRequests: n, Timeout: prober.Duration(30 * time.Second), MaxWait: prober.Duration(time.Minute)}
+	plan := probetarget.Plan{MaxRequests: n, Timeout: probetarget.Duration(30 * time.Second), MaxWait: probetarget.Duration(time.Minute)}
 	per := n / len(syntheticSteps)
 	for i, c := range syntheticSteps {
 		k := per
 		if i == len(syntheticSteps)-1 {
 			k = n - per*(len(syntheticSteps)-1)
 		}
-		plan.Steps = append(plan.Steps, prober.Step{Concurrency: c, Requests: k})
+		plan.Steps = append(plan.Steps, probetarget.Step{Concurrency: c, Requests: k})
 	}
-	target := prober.TargetInfo{BaseURL: "http://127.0.0.1:8080", Model: prober.DefaultModel, Key: "sk-ant-api03-be…0000", KeyFingerprint: "00000000", KeySource: "ANTHROPIC_API_KEY"}
-	if err := rw.WriteHeader(prober.RunHeader{ToolVersion: "bench", Started: start, Target: target, Plan: plan}); err != nil {
+	target := probetarget.Info{BaseURL: "http://127.0.0.1:8080", Model: provider.DefaultModel, Key: "sk-ant-api03-be…0000", KeyFingerprint: "00000000", KeySource: "ANTHROPIC_API_KEY"}
+	if err := rw.WriteHeader(runfile.Header{ToolVersion: "bench", Started: start, Target: target, Plan: plan}); err != nil {
 		return err
 	}
-	sum := prober.NewSummary(plan.Steps)
+	sum := diagnose.NewSummary(plan.Steps)
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	now := start
 	var seq int64
@@ -56,12 +60,12 @@ func writeSyntheticRun(path string, n int, seed uint64, refused func(c int) floa
 			wait := time.Duration(rng.IntN(200)) * time.Microsecond
 			ttfb := 250*time.Millisecond + time.Duration(rng.IntN(400))*time.Millisecond
 			total := ttfb + time.Duration(rng.IntN(5))*time.Millisecond
-			r := &prober.Record{
+			r := &runfile.Record{
 				Step: i, Concurrency: st.Concurrency, Seq: seq,
 				Scheduled: now, Started: now.Add(wait), Finished: now.Add(wait + total),
 				QueueWaitMS: ms(wait), TTFBMS: ms(ttfb), TotalMS: ms(total),
 				ConnReused: seq >= int64(st.Concurrency), InFlight: 1 + rng.IntN(st.Concurrency),
-				RequestID: "req_011CS" + strconv.FormatInt(1e12+seq*7919, 36), RequestIDSource: prober.IDFromRequestID,
+				RequestID: "req_011CS" + strconv.FormatInt(1e12+seq*7919, 36), RequestIDSource: classify.IDFromRequestID,
 				OrganizationID: "0b6f7a4e-5c2d-4d3b-9b1a-2f8e6c7d9a01", Server: "cloudflare",
 				CFRay: strconv.FormatInt(1e15+seq, 16) + "-AMS", ContentType: "application/json",
 				RateLimit: map[string]string{
@@ -71,9 +75,9 @@ func writeSyntheticRun(path string, n int, seed uint64, refused func(c int) floa
 				},
 			}
 			if rng.Float64() < p {
-				r.Status, r.Outcome, r.ErrorType, r.Message, r.Bytes = 403, prober.OutcomePermission, "permission_error", "Permission denied", 124
+				r.Status, r.Outcome, r.ErrorType, r.Message, r.Bytes = 403, classify.OutcomePermission, "permission_error", "Permission denied", 124
 			} else {
-				r.Status, r.Outcome, r.Bytes = 200, prober.OutcomeOK, 215
+				r.Status, r.Outcome, r.Bytes = 200, classify.OutcomeOK, 215
 			}
 			if err := rw.WriteRecord(r); err != nil {
 				return err
@@ -83,7 +87,7 @@ func writeSyntheticRun(path string, n int, seed uint64, refused func(c int) floa
 			now = now.Add(time.Duration(float64(time.Second) / float64(10*st.Concurrency)))
 		}
 	}
-	if err := rw.WriteFooter(prober.RunFooter{Finished: now, Sent: n, Verdict: prober.Decide(sum)}); err != nil {
+	if err := rw.WriteFooter(runfile.Footer{Finished: now, Sent: n, Verdict: diagnose.Decide(sum)}); err != nil {
 		return err
 	}
 	if err := bw.Flush(); err != nil {
@@ -128,7 +132,7 @@ func (h *harness) analysis(ctx context.Context) error {
 	key := fmt.Sprintf("%d requests", n)
 	h.res.AnalysisFileMB = float64(size) / 1e6
 
-	// The engine's part of probe report: prober.LoadRun (ReadRun, the
+	// The engine's part of probe report: diagnose.LoadRun (runfile.Read, the
 	// summary, the verdict), in a process of its own so its peak RSS is
 	// its own.
 	self, err := os.Executable()
@@ -142,7 +146,7 @@ func (h *harness) analysis(ctx context.Context) error {
 		u, err := runChild(ctx, h.tools.probe, []string{"report", before}, nil, nil)
 		h.res.addAnalysis("report", key, toolProbe, u, exitOK(u, err, 0, 3, 4), "")
 	} else {
-		msg := "`probe report` is not in this build yet: measured prober.LoadRun above instead"
+		msg := "`probe report` is not in this build yet: measured diagnose.LoadRun above instead"
 		h.logf("analysis: %s", msg)
 		h.res.addAnalysis("report", key, toolProbe, usage{}, errors.New("not built yet"), msg)
 	}
@@ -181,7 +185,7 @@ func analyze(path string, w io.Writer) error {
 		return err
 	}
 	defer f.Close()
-	lr, err := prober.LoadRun(f, nil)
+	lr, err := diagnose.LoadRun(f, nil)
 	if err != nil {
 		return err
 	}

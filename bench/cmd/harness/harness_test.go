@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/classify"
+	"github.com/llm-probe/probe/prober/diagnose"
+	"github.com/llm-probe/probe/prober/provider"
 )
 
 // These tests check the harness's parts quickly; the measurements
@@ -36,8 +38,8 @@ func TestServer(t *testing.T) {
 	}
 	got, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	cl := prober.Classify(prober.Answer{Status: resp.StatusCode, Header: resp.Header, Body: got, Model: prober.DefaultModel})
-	if cl.Outcome != prober.OutcomeOK || cl.RequestID != "req_bench_1" || srv.Served() != 1 {
+	cl := classify.Classify(classify.Answer{Status: resp.StatusCode, Header: resp.Header, Body: got, Model: provider.DefaultModel})
+	if cl.Outcome != classify.OutcomeOK || cl.RequestID != "req_bench_1" || srv.Served() != 1 {
 		t.Errorf("POST /v1/messages: %s, request id %q, served %d; want ok, req_bench_1, 1", cl.Outcome, cl.RequestID, srv.Served())
 	}
 	resp, err = http.Get(srv.URL + "/v1/models")
@@ -128,7 +130,7 @@ func TestSyntheticRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	lr, err := prober.LoadRun(f, nil)
+	lr, err := diagnose.LoadRun(f, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

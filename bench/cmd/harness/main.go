@@ -112,7 +112,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		requests = fs.Int("requests", 0, "requests per throughput run (default 30000)")
 		reps     = fs.Int("reps", 0, "repetitions of each throughput run (default 5)")
 		keep     = fs.Bool("keep", false, "keep the temporary directory (binaries, run files)")
-		analyzeF = fs.String("analyze", "", "internal: load a run file with prober.LoadRun and exit")
+		analyzeF = fs.String("analyze", "", "internal: load a run file with diagnose.LoadRun and exit")
 		writeRun = fs.String("write-run", "", "write a synthetic run file of -records requests to this path and exit")
 		records  = fs.Int("records", 0, "requests in the analysis run files (default 1000000)")
 	)

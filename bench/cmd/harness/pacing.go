@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/llm-probe/probe/prober"
+	"github.com/llm-probe/probe/prober/runfile"
 )
 
 // pacingWorkers is the concurrency of every pacing run: enough that no tool
@@ -140,7 +140,7 @@ func readProbeStarts(path string) (starts, own []time.Duration, err error) {
 		scheduled, started time.Time
 	}
 	var recs []rec
-	if _, err := prober.ReadRun(f, func(r *prober.Record) error {
+	if _, err := runfile.Read(f, func(r *runfile.Record) error {
 		if r.Outcome.IsAnswer() {
 			recs = append(recs, rec{r.Seq, r.Scheduled, r.Started})
 		}

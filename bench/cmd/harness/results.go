@@ -254,7 +254,7 @@ func (h *harness) table() ([]row, []target) {
 	asetting := fmt.Sprintf("%s requests (%.0f MB)", thousands(h.cfg.AnalysisRecords), r.AnalysisFileMB)
 	for _, cmd := range []struct{ name, label string }{
 		{"report", "probe report / vegeta report"},
-		{"LoadRun", "prober.LoadRun (read, summarise, decide)"},
+		{"LoadRun", "diagnose.LoadRun (read, summarise, decide)"},
 		{"compare", "probe compare (two files)"},
 	} {
 		secs := tools(func(t string) float64 {
@@ -276,7 +276,7 @@ func (h *harness) table() ([]row, []target) {
 			if !math.IsNaN(secs[0]) || cmd.name == "report" {
 				name := "probe report"
 				if cmd.name == "LoadRun" {
-					name = "prober.LoadRun (standing in for probe report)"
+					name = "diagnose.LoadRun (standing in for probe report)"
 				}
 				targets = append(targets, target{fmt.Sprintf("a %s-request file reported in under 3 s", thousands(h.cfg.AnalysisRecords)), ok,
 					fmt.Sprintf("%s: %s s", name, fmtSec(secs[0]))})

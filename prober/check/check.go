@@ -1,0 +1,364 @@
+package check
+
+import (
+	"cmp"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/llm-probe/probe/prober/classify"
+	"github.com/llm-probe/probe/prober/diagnose"
+	"github.com/llm-probe/probe/prober/engine"
+	"github.com/llm-probe/probe/prober/keys"
+	"github.com/llm-probe/probe/prober/runfile"
+	"github.com/llm-probe/probe/prober/target"
+	"github.com/llm-probe/probe/prober/verdict"
+)
+
+// Layer is one step of the walk `probe check` makes, in order.
+type Layer struct {
+	ID       string         `json:"id"`
+	Name     string         `json:"name"`
+	Layers   string         `json:"layers"` // the design's layers this step can clear or blame
+	Status   keys.Status    `json:"status"`
+	Findings []keys.Finding `json:"findings"`
+}
+
+// Result is the outcome of the walk.
+type Result struct {
+	Layers   []Layer           `json:"layers"`
+	Requests []*runfile.Record `json:"requests"`
+	Verdict  verdict.Verdict   `json:"verdict"`
+}
+
+// Checker walks the layers for one key, as an experienced operator would:
+// the key locally, the route (proxy, DNS, TCP, TLS), then the API's answers
+// to GET /v1/models and one tiny message. It stops at the first layer that
+// fails; the later ones are "not reached".
+type Checker struct {
+	// Transport sends the requests (engine.NewTransport).
+	Transport http.RoundTripper
+	// Target is where to send; its Key is replaced by the one the key step finds.
+	Target  target.Target
+	Keys    keys.KeySources
+	Timeout time.Duration
+	// BaseSource says where the base URL came from, for the report.
+	BaseSource string
+	Now        func() time.Time
+}
+
+// Run walks the layers.
+func (c *Checker) Run(ctx context.Context) Result {
+	res := Result{Requests: []*runfile.Record{}}
+	layers := []Layer{
+		{ID: "key", Name: "Key (local)", Layers: "1"},
+		{ID: "route", Name: "Route: base URL, proxy, DNS, TCP, TLS", Layers: "Q4"},
+		{ID: "models", Name: "API: GET /v1/models", Layers: "1-4"},
+		{ID: "message", Name: "API: one tiny message", Layers: "1-5"},
+	}
+	for i := range layers {
+		layers[i].Status = keys.NotReached
+		layers[i].Findings = []keys.Finding{}
+	}
+	steps := []func(context.Context, *Layer, *Result) *verdict.Verdict{c.keyStep, c.routeStep, c.modelsStep, c.messageStep}
+	var v *verdict.Verdict
+	for i, step := range steps {
+		v = step(ctx, &layers[i], &res)
+		if v != nil {
+			break
+		}
+	}
+	if v == nil {
+		v = &verdict.Verdict{
+			Signature: verdict.Healthy, Confidence: verdict.Medium,
+			Summary: "The key works at concurrency 1: the models list and a tiny message succeeded. If you see intermittent 403s, run `probe ramp`: they may only show under concurrency.",
+		}
+	}
+	v.Layer = v.Signature.Layer()
+	for _, l := range layers {
+		for _, f := range l.Findings {
+			v.Evidence = append(v.Evidence, fmt.Sprintf("%s: %s", l.ID, f.Message))
+		}
+		if l.Status == keys.Passed || l.Status == keys.Warned {
+			v.RuledOut = append(v.RuledOut, fmt.Sprintf("%s (layer %s): passed", l.Name, l.Layers))
+		}
+	}
+	if v.RuledOut == nil {
+		v.RuledOut = []string{}
+	}
+	v.NextSteps = diagnose.NextSteps(*v)
+	if v.Signature == verdict.WorkspaceDenied && len(res.Requests) > 0 && res.Requests[len(res.Requests)-1].Status == 403 {
+		v.NextSteps = append(v.NextSteps, "One 403 cannot tell a workspace setting from an abuse flag that comes and goes: run `probe ramp` to see whether it is consistent.")
+	}
+	if v.Signature == verdict.Healthy {
+		v.NextSteps = []string{"The key works at concurrency 1; if you see intermittent 403s, run `probe ramp` to test under concurrency."}
+	}
+	for _, l := range layers {
+		for _, f := range l.Findings {
+			if f.Fix != "" && f.Status == keys.Failed {
+				v.NextSteps = append([]string{f.Fix}, v.NextSteps...)
+			}
+		}
+	}
+	res.Layers = layers
+	res.Verdict = *v
+	return res
+}
+
+// settle sets a layer's status from its findings and returns the verdict
+// when the layer failed.
+func settle(l *Layer, sig verdict.Signature, summary string) *verdict.Verdict {
+	l.Status = keys.Passed
+	for _, f := range l.Findings {
+		switch {
+		case f.Status == keys.Failed:
+			l.Status = keys.Failed
+		case f.Status == keys.Warned && l.Status != keys.Failed:
+			l.Status = keys.Warned
+		}
+	}
+	if l.Status != keys.Failed {
+		return nil
+	}
+	return &verdict.Verdict{Signature: sig, Confidence: verdict.High, Summary: summary}
+}
+
+func (c *Checker) keyStep(_ context.Context, l *Layer, _ *Result) *verdict.Verdict {
+	key, fs := keys.InspectKey(c.Keys)
+	l.Findings = fs
+	c.Target.Key = key
+	first := ""
+	for _, f := range fs {
+		if f.Status == keys.Failed {
+			first = f.Message
+			break
+		}
+	}
+	return settle(l, verdict.AuthFailure, "The key fails locally, before any request: "+first+". Nothing was sent.")
+}
+
+func (c *Checker) routeStep(ctx context.Context, l *Layer, _ *Result) *verdict.Verdict {
+	base := c.Target.BaseURL
+	add := func(s keys.Status, msg, fix string) {
+		l.Findings = append(l.Findings, keys.Finding{Status: s, Message: msg, Fix: fix})
+	}
+	add(keys.Passed, fmt.Sprintf("base URL %s (%s)", base.Redacted(), cmp.Or(c.BaseSource, "default")), "")
+	getenv := c.Keys.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	var vars []string
+	for _, n := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"} {
+		if v := getenv(n); v != "" {
+			vars = append(vars, n+"="+redactURL(v))
+		}
+	}
+	if len(vars) > 0 {
+		add(keys.Passed, "proxy variables: "+strings.Join(vars, " "), "")
+	}
+	proxy, err := engine.ProxyFor(getenv, base)
+	if err != nil {
+		add(keys.Failed, fmt.Sprintf("the proxy variables cannot be parsed: %v", err), "fix HTTPS_PROXY / HTTP_PROXY: they must be URLs such as http://proxy:3128")
+		return settle(l, verdict.ProxyInterference, "The proxy settings are broken, so no request can leave.")
+	}
+	host, port := base.Hostname(), portOf(base)
+	if proxy != nil {
+		add(keys.Warned, fmt.Sprintf("requests to %s go through the proxy %s: if it strips headers or intercepts TLS, the answers below show it", base.Host, redactURL(proxy.String())), "")
+		host, port = proxy.Hostname(), portOf(proxy)
+	}
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	dctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if net.ParseIP(host) == nil {
+		addrs, err := net.DefaultResolver.LookupHost(dctx, host)
+		if err != nil {
+			add(keys.Failed, fmt.Sprintf("DNS: %s does not resolve: %s", host, classify.Printable(err.Error(), 200)), "check DNS, VPN and /etc/hosts; try: nslookup "+host)
+			return settle(l, verdict.NetworkError, fmt.Sprintf("%s does not resolve, so no request can reach it.", host))
+		}
+		add(keys.Passed, fmt.Sprintf("DNS: %s resolves to %s", host, strings.Join(addrs[:min(len(addrs), 3)], ", ")), "")
+	}
+	addr := net.JoinHostPort(host, port)
+	start := time.Now()
+	conn, err := (&net.Dialer{}).DialContext(dctx, "tcp", addr)
+	if err != nil {
+		o, msg := classify.ClassifyError(err)
+		add(keys.Failed, fmt.Sprintf("TCP connect to %s failed (%s): %s", addr, o, msg), "a firewall or the network blocks this port; check with: nc -vz "+host+" "+port)
+		return settle(l, verdict.NetworkError, fmt.Sprintf("No TCP connection to %s.", addr))
+	}
+	conn.Close()
+	add(keys.Passed, fmt.Sprintf("TCP connect to %s in %.1f ms", addr, engine.Millis(time.Since(start))), "")
+	if proxy != nil || base.Scheme != "https" {
+		return settle(l, "", "")
+	}
+	return c.tlsCheck(dctx, l, addr, base.Hostname())
+}
+
+// tlsCheck handshakes with the system's roots and names the issuer: a
+// certificate this machine does not trust means something intercepts TLS.
+func (c *Checker) tlsCheck(ctx context.Context, l *Layer, addr, serverName string) *verdict.Verdict {
+	d := &tls.Dialer{Config: &tls.Config{ServerName: serverName}}
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err == nil {
+		st := conn.(*tls.Conn).ConnectionState()
+		conn.Close()
+		issuer := "unknown"
+		if len(st.PeerCertificates) > 0 {
+			issuer = st.PeerCertificates[0].Issuer.String()
+		}
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Passed, Message: fmt.Sprintf("TLS %s: certificate for %s issued by %q, trusted", tls.VersionName(st.Version), serverName, issuer), Fix: ""})
+		return settle(l, "", "")
+	}
+	var unknown x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	confirm := fmt.Sprintf("confirm with: openssl s_client -connect %s -servername %s </dev/null | openssl x509 -noout -issuer; if the issuer is your company's, ask IT to exempt %s from TLS inspection or install its CA (SSL_CERT_FILE)", addr, serverName, serverName)
+	switch {
+	case errors.As(err, &unknown):
+		issuer := "an unknown issuer"
+		if unknown.Cert != nil {
+			issuer = fmt.Sprintf("%q", unknown.Cert.Issuer.String())
+		}
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Failed, Message: fmt.Sprintf("TLS: the certificate for %s was issued by %s, which this machine does not trust: something intercepts TLS (a corporate proxy, antivirus or MITM)", serverName, issuer), Fix: confirm})
+		return settle(l, verdict.ProxyInterference, fmt.Sprintf("TLS to %s is intercepted: the certificate comes from %s, not from the API's certificate authority.", serverName, issuer))
+	case errors.As(err, &hostErr):
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Failed, Message: fmt.Sprintf("TLS: the certificate is not valid for %s: %s", serverName, classify.Printable(hostErr.Error(), 200)), Fix: confirm})
+		return settle(l, verdict.ProxyInterference, "TLS answers with a certificate for another name: something in between answers instead of the API.")
+	}
+	l.Findings = append(l.Findings, keys.Finding{Status: keys.Failed, Message: "TLS handshake failed: " + classify.Printable(err.Error(), 200), Fix: confirm})
+	return settle(l, verdict.NetworkError, "The TLS handshake failed.")
+}
+
+func (c *Checker) send(ctx context.Context, req *http.Request, res *Result) (*runfile.Record, []byte) {
+	rec := &runfile.Record{Kind: "request", Seq: int64(len(res.Requests)), Concurrency: 1, InFlight: 1}
+	now := c.Now
+	if now == nil {
+		now = time.Now
+	}
+	_, body := engine.Exchange(ctx, c.Transport, req, c.Target.Model, engine.DefaultBodyCap, now, rec)
+	rec.Scheduled = rec.Started
+	res.Requests = append(res.Requests, rec)
+	return rec, body
+}
+
+func (c *Checker) timeout() time.Duration {
+	if c.Timeout <= 0 {
+		return 30 * time.Second
+	}
+	return c.Timeout
+}
+
+// answerFinding records a failed answer and names its layer.
+func answerFinding(l *Layer, what string, rec *runfile.Record) *verdict.Verdict {
+	sig := diagnose.SignatureFor(rec.Outcome, rec.Message)
+	k := &diagnose.FailureKind{Outcome: rec.Outcome, Status: rec.Status, ErrorType: rec.ErrorType, Message: rec.Message}
+	msg := fmt.Sprintf("%s: %s", what, diagnose.DescribeKind(k))
+	if rec.RequestID != "" {
+		msg += fmt.Sprintf(" (%s %s)", rec.RequestIDSource, rec.RequestID)
+	}
+	l.Findings = append(l.Findings, keys.Finding{Status: keys.Failed, Message: msg, Fix: ""})
+	v := settle(l, sig, fmt.Sprintf("%s answered %s. %s", what, diagnose.DescribeKind(k), diagnose.Meaning(sig, k)))
+	// One answer proves a deterministic failure well enough, but not a
+	// load-dependent one.
+	v.Confidence = verdict.Medium
+	if sig == verdict.RateLimited || sig == verdict.Overloaded || sig == verdict.NetworkError {
+		v.Confidence = verdict.Low
+	}
+	return v
+}
+
+// modelList is the part of GET /v1/models the check reads.
+type modelList struct {
+	Data []struct {
+		ID string `json:"id"`
+	} `json:"data"`
+	HasMore bool `json:"has_more"`
+}
+
+func (c *Checker) modelsStep(ctx context.Context, l *Layer, res *Result) *verdict.Verdict {
+	rctx, cancel := context.WithTimeout(ctx, c.timeout())
+	defer cancel()
+	req, err := c.Target.NewModelsRequest(rctx)
+	if err != nil {
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Failed, Message: err.Error(), Fix: ""})
+		return settle(l, verdict.NetworkError, err.Error())
+	}
+	rec, body := c.send(ctx, req, res)
+	if rec.Outcome == classify.OutcomeNotFound {
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Warned, Message: "GET /v1/models: 404: this base URL does not list models (a gateway?); going on to the message", Fix: ""})
+		return settle(l, "", "")
+	}
+	if rec.Outcome != classify.OutcomeOK {
+		return answerFinding(l, "GET /v1/models", rec)
+	}
+	var list modelList
+	if err := json.Unmarshal(body, &list); err != nil {
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Warned, Message: "GET /v1/models: 200 but the list could not be read: " + classify.Printable(err.Error(), 120), Fix: ""})
+		return settle(l, "", "")
+	}
+	ids := make([]string, 0, len(list.Data))
+	listed := false
+	for _, m := range list.Data {
+		ids = append(ids, classify.Printable(m.ID, 80))
+		listed = listed || m.ID == c.Target.Model
+	}
+	switch {
+	case listed:
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Passed, Message: fmt.Sprintf("GET /v1/models: 200, %d models; %s is listed", len(ids), c.Target.Model), Fix: ""})
+	case list.HasMore:
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Warned, Message: fmt.Sprintf("GET /v1/models: 200; %s is not on the first page of %d models", c.Target.Model, len(ids)), Fix: ""})
+	default:
+		shown := ids[:min(len(ids), 6)]
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Failed, Message: fmt.Sprintf("GET /v1/models: 200, but %s is not among the %d models this key can use (%s)", c.Target.Model, len(ids), strings.Join(shown, ", ")), Fix: "pick a listed model with --model, or ask a workspace admin to enable " + c.Target.Model})
+		return settle(l, verdict.ModelNotEnabled, fmt.Sprintf("The model %s is not available to this key: GET /v1/models does not list it.", c.Target.Model))
+	}
+	return settle(l, "", "")
+}
+
+func (c *Checker) messageStep(ctx context.Context, l *Layer, res *Result) *verdict.Verdict {
+	rctx, cancel := context.WithTimeout(ctx, c.timeout())
+	defer cancel()
+	req, err := c.Target.NewMessageRequest(rctx, c.Target.MessageBody())
+	if err != nil {
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Failed, Message: err.Error(), Fix: ""})
+		return settle(l, verdict.NetworkError, err.Error())
+	}
+	rec, _ := c.send(ctx, req, res)
+	if rec.Outcome != classify.OutcomeOK {
+		return answerFinding(l, c.Target.ProbeLabel(), rec)
+	}
+	msg := fmt.Sprintf("%s: %d in %.0f ms", c.Target.ProbeLabel(), rec.Status, rec.TotalMS)
+	if rec.RequestID != "" {
+		msg += fmt.Sprintf(" (%s %s)", rec.RequestIDSource, rec.RequestID)
+	}
+	l.Findings = append(l.Findings, keys.Finding{Status: keys.Passed, Message: msg, Fix: ""})
+	return settle(l, "", "")
+}
+
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if u.Scheme == "https" {
+		return "443"
+	}
+	return "80"
+}
+
+// redactURL hides the password of a proxy URL such as http://user:pass@host.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return classify.Printable(raw, 200)
+	}
+	return classify.Printable(u.Redacted(), 200)
+}

@@ -1,0 +1,73 @@
+package diagnose
+
+import (
+	"io"
+	"strings"
+
+	"github.com/llm-probe/probe/prober/runfile"
+	"github.com/llm-probe/probe/prober/verdict"
+)
+
+// LoadedRun is a run file read back: what runfile.Read found, the summary rebuilt
+// from its records, and the verdict decided on that summary.
+type LoadedRun struct {
+	File    *runfile.File
+	Summary *Summary
+	// Verdict is decided again from the records, so it also exists for a run
+	// cut short (then marked Partial); File.Footer holds the one recorded, if any.
+	Verdict verdict.Verdict
+}
+
+// maxExtraSteps bounds the steps a run file may add to its plan's.
+const maxExtraSteps = 64
+
+// LoadRun reads a run file and rebuilds its summary and verdict, calling fn
+// (if not nil) for every request record in file order. The summary needs the
+// plan's steps before the first record, so r is read twice: once up to the
+// first record for the header, then whole. Memory stays flat in the number
+// of records.
+func LoadRun(r io.ReadSeeker, fn func(*runfile.Record) error) (*LoadedRun, error) {
+	h, err := runfile.ReadHeader(r)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	s := NewSummary(h.Plan.Steps)
+	bad := 0
+	rf, err := runfile.Read(r, func(rec *runfile.Record) error {
+		// A step index far past the plan is corruption; taken as is it
+		// would make the summary allocate that many steps.
+		if rec.Step < 0 || rec.Step >= len(s.Steps)+maxExtraSteps {
+			bad++
+			return nil
+		}
+		s.Add(rec)
+		if fn != nil {
+			return fn(rec)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	rf.Skipped += bad
+	rf.Records -= bad
+	lr := &LoadedRun{File: rf, Summary: s, Verdict: Decide(s)}
+	if f := rf.Footer; f == nil {
+		lr.Verdict.Partial = true
+	} else {
+		lr.Verdict.Partial = f.Verdict.Partial
+		// The engine notes an early stop in the verdict's evidence; the
+		// records alone cannot tell it, so the note is carried over.
+		if f.Stop == runfile.StopEarly {
+			for _, e := range f.Verdict.Evidence {
+				if strings.HasPrefix(e, "stopped early") {
+					lr.Verdict.Evidence = append(lr.Verdict.Evidence, e)
+				}
+			}
+		}
+	}
+	return lr, nil
+}

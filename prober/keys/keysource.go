@@ -1,0 +1,125 @@
+package keys
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/llm-probe/probe/prober/provider"
+)
+
+// KeySources says where a command may find the key.
+type KeySources struct {
+	// Getenv reads the environment (injected so tests need no real one).
+	Getenv func(string) string
+	// File is --key-file; empty when not given.
+	File string
+	// Stdin is read when UseStdin (--key-stdin) is set.
+	Stdin    io.Reader
+	UseStdin bool
+	// Provider names the environment variables to read; nil means Anthropic.
+	Provider *provider.Provider
+	// Strict turns the warning about a key file others can read into an error.
+	Strict bool
+}
+
+// errNoKey means no source held a key.
+var errNoKey = errors.New("no key")
+
+// maxKeyFile bounds what is read from a key file or stdin; keys are short,
+// and a wrong path to a big file must not be read whole.
+const maxKeyFile = 16 << 10
+
+// LoadKey finds the key: --key-stdin, then --key-file, then
+// ANTHROPIC_API_KEY, then ANTHROPIC_AUTH_TOKEN. Surrounding whitespace is
+// removed because a header cannot carry it; each such repair is reported
+// in warnings so the user can fix the source. Warnings never contain the key.
+func LoadKey(src KeySources) (Key, []string, error) {
+	var warnings []string
+	clean := func(raw, source string, kind provider.KeyKind) (Key, error) {
+		k := strings.TrimSpace(raw)
+		// One final newline is how files and piped input end; only
+		// whitespace beyond it is worth a warning.
+		if k != raw && k+"\n" != raw {
+			warnings = append(warnings, fmt.Sprintf("the key from %s had surrounding whitespace or a newline; it was trimmed for this run, but an application reading the same source may send it as is", source))
+		}
+		if k == "" {
+			return Key{}, fmt.Errorf("the key from %s is empty", source)
+		}
+		if strings.ContainsAny(k, "\r\n\x00") {
+			return Key{}, fmt.Errorf("the key from %s spans several lines: put only the key in it", source)
+		}
+		if strings.HasPrefix(k, "sk-ant-oat") && kind == provider.APIKey && source != "ANTHROPIC_API_KEY" {
+			kind = provider.AuthToken
+		}
+		if src.Provider != nil && src.Provider != provider.Anthropic && (source == "stdin" || source == "--key-file") {
+			kind = src.Provider.Keys[0].Kind
+		}
+		return NewKey(k, source, kind), nil
+	}
+	switch {
+	case src.UseStdin:
+		if src.Stdin == nil {
+			return Key{}, nil, errors.New("--key-stdin: no standard input")
+		}
+		b, err := io.ReadAll(io.LimitReader(src.Stdin, maxKeyFile))
+		if err != nil {
+			return Key{}, nil, fmt.Errorf("--key-stdin: %v", err)
+		}
+		k, err := clean(string(b), "stdin", provider.APIKey)
+		return k, warnings, err
+	case src.File != "":
+		info, err := os.Stat(src.File)
+		if err != nil {
+			return Key{}, nil, fmt.Errorf("--key-file %s: %w", src.File, unwrapPath(err))
+		}
+		if info.IsDir() {
+			return Key{}, nil, fmt.Errorf("--key-file %s: is a directory", src.File)
+		}
+		if info.Mode().Perm()&0o077 != 0 {
+			msg := fmt.Sprintf("--key-file %s is readable by others (mode %04o): chmod 600 it", src.File, info.Mode().Perm())
+			if src.Strict {
+				return Key{}, nil, errors.New(msg + " (refused with --strict)")
+			}
+			warnings = append(warnings, msg)
+		}
+		f, err := os.Open(src.File)
+		if err != nil {
+			return Key{}, nil, fmt.Errorf("--key-file %s: %w", src.File, unwrapPath(err))
+		}
+		defer f.Close()
+		b, err := io.ReadAll(io.LimitReader(f, maxKeyFile))
+		if err != nil {
+			return Key{}, nil, fmt.Errorf("--key-file %s: %v", src.File, err)
+		}
+		k, err := clean(string(b), "--key-file", provider.APIKey)
+		return k, warnings, err
+	}
+	getenv := src.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	p := src.Provider
+	if p == nil {
+		p = provider.Anthropic
+	}
+	for _, env := range p.Keys {
+		if v := getenv(env.Name); v != "" {
+			k, err := clean(v, env.Name, env.Kind)
+			return k, warnings, err
+		}
+	}
+	return Key{}, nil, fmt.Errorf("%w: set %s, or use --key-file FILE or --key-stdin", errNoKey, p.KeyEnvNames())
+}
+
+// unwrapPath drops the operation and path from an *os.PathError, which the
+// caller already names, keeping the cause for errors.Is.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
