@@ -189,6 +189,7 @@ type Config struct {
 	findings []Finding
 	cred     *secretBox // the winning credential's raw value
 	baseURL  *secretBox // the base URL as configured, userinfo included
+	headers  *secretBox // ANTHROPIC_CUSTOM_HEADERS as configured
 }
 
 // Findings returns the local faults Load found, in a stable order.
@@ -215,6 +216,29 @@ func (c *Config) RawBaseURL() string {
 		return ""
 	}
 	return c.baseURL.v
+}
+
+// CustomHeaders returns ANTHROPIC_CUSTOM_HEADERS as Claude Code would send
+// them, one "Name: value" line per header, malformed lines left out. The
+// values are raw and may be secrets (Headers holds the printable form):
+// hand them to the request builder only, never print them.
+func (c *Config) CustomHeaders() []string {
+	if c.headers == nil {
+		return nil
+	}
+	var out []string
+	for _, h := range parseHeaders(c.headers.v) {
+		if !h.bad {
+			out = append(out, h.name+": "+h.value)
+		}
+	}
+	return out
+}
+
+// VarNames returns the names of the shell variables Load reads from
+// Env.Vars, so a caller can fill Vars with exactly those and nothing else.
+func VarNames() []string {
+	return append([]string(nil), relevantVars...)
 }
 
 func (c *Config) add(sev Severity, subject, msg, fix string) {

@@ -56,6 +56,7 @@ func (l *loader) resolveHeaders() {
 	if !ok {
 		return
 	}
+	l.cfg.headers = &secretBox{v: o.value}
 	hs := parseHeaders(o.value)
 	bad := 0
 	for _, h := range hs {

@@ -1,10 +1,10 @@
 package clientconfig
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"net/url"
 	"strings"
+
+	"github.com/llm-probe/probe/prober/keys"
 )
 
 // secretBox holds a raw secret. Config keeps it behind a pointer because fmt
@@ -12,15 +12,9 @@ import (
 // pointer inside a struct prints as an address, never the secret.
 type secretBox struct{ v string }
 
-// fingerprint is the first 8 hex digits of the secret's SHA-256, the same
-// as probe's keys.Fingerprint; the integrator switches this to that one.
-func fingerprint(secret string) string {
-	if secret == "" {
-		return ""
-	}
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:4])
-}
+// fingerprint is keys.Fingerprint, so a key found in a settings file and
+// the same key probed by `probe check` show the same fingerprint.
+func fingerprint(secret string) string { return keys.Fingerprint(secret) }
 
 // last4 shows the tail of a secret only when the secret is long enough that
 // four characters give nothing useful away.
