@@ -53,6 +53,8 @@ type Checker struct {
 	// BaseSource says where the base URL came from, for the report.
 	BaseSource string
 	Now        func() time.Time
+	// Client, when set, adds Claude Code's configuration as the first layer.
+	Client *Client
 }
 
 // Run walks the layers.
@@ -64,11 +66,17 @@ func (c *Checker) Run(ctx context.Context) Result {
 		{ID: "models", Name: "API: GET /v1/models", Layers: "1-4"},
 		{ID: "message", Name: "API: one tiny message", Layers: "1-5"},
 	}
+	if c.Client != nil {
+		layers = append([]Layer{clientLayer()}, layers...)
+	}
 	for i := range layers {
 		layers[i].Status = keys.NotReached
 		layers[i].Findings = []keys.Finding{}
 	}
 	steps := []func(context.Context, *Layer, *Result) *verdict.Verdict{c.keyStep, c.routeStep, c.modelsStep, c.messageStep}
+	if c.Client != nil {
+		steps = append([]func(context.Context, *Layer, *Result) *verdict.Verdict{c.clientStep}, steps...)
+	}
 	var v *verdict.Verdict
 	for i, step := range steps {
 		v = step(ctx, &layers[i], &res)
