@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/llm-probe/probe/prober/check"
+	"github.com/llm-probe/probe/prober/clientconfig"
 	"github.com/llm-probe/probe/prober/keys"
 	"github.com/llm-probe/probe/prober/runfile"
 	"github.com/llm-probe/probe/prober/target"
@@ -21,6 +22,8 @@ type Check struct {
 	Target      target.Info
 	Result      check.Result
 	Curl        string
+	// Client is Claude Code's configuration when the client layer ran.
+	Client *clientconfig.Config
 }
 
 // CheckJSON is the object `probe check --output json` prints.
@@ -33,6 +36,8 @@ type CheckJSON struct {
 	RequestsSent int               `json:"requests_sent"`
 	Verdict      verdict.Verdict   `json:"verdict"`
 	Curl         string            `json:"curl"`
+	// Client is Claude Code's effective configuration (no secret in it).
+	Client *clientconfig.Config `json:"client,omitempty"`
 }
 
 // WriteCheckJSON prints c as one indented JSON object.
@@ -43,7 +48,7 @@ func WriteCheckJSON(w io.Writer, c Check) error {
 	return enc.Encode(CheckJSON{
 		Schema: CheckSchema, ToolVersion: c.ToolVersion, Target: c.Target,
 		Layers: c.Result.Layers, Requests: c.Result.Requests, RequestsSent: len(c.Result.Requests),
-		Verdict: c.Result.Verdict, Curl: c.Curl,
+		Verdict: c.Result.Verdict, Curl: c.Curl, Client: c.Client,
 	})
 }
 

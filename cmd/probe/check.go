@@ -14,6 +14,7 @@ import (
 // checkOptions are the flags of `probe check`.
 type checkOptions struct {
 	target  targetOptions
+	client  clientOptions
 	Output  string
 	Timeout time.Duration
 	Curl    bool
@@ -39,6 +40,7 @@ that fails and prints the fix. It sends at most two requests.`,
 	}
 	fs := cmd.Flags()
 	opts.target.register(fs)
+	opts.client.register(fs, true)
 	fs.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
 	fs.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "timeout of each request and network check")
 	fs.BoolVar(&opts.Curl, "curl", false, "print only the reproduction curl command and send nothing")
@@ -51,6 +53,10 @@ func checkRun(cmd *cobra.Command, ios *IOStreams, opts *checkOptions) error {
 	}
 	if opts.Timeout <= 0 {
 		return usagef("--timeout must be positive")
+	}
+	cl, err := opts.client.prepare(cmd.Context(), ios, &opts.target, true)
+	if err != nil {
+		return err
 	}
 	rt, err := opts.target.resolveRoute(ios)
 	if err != nil {
@@ -71,12 +77,16 @@ func checkRun(cmd *cobra.Command, ios *IOStreams, opts *checkOptions) error {
 		Timeout:    opts.Timeout,
 		BaseSource: rt.BaseSource,
 		Now:        ios.Now,
+		Client:     cl,
 	}
 	res := c.Run(cmd.Context())
 	t := c.Target // with the key the walk found, for the target line and curl
 	info := t.Info()
 	info.Scenario = opts.target.Scenario
 	out := report.Check{ToolVersion: version(), Target: info, Result: res, Curl: t.Curl()}
+	if cl != nil {
+		out.Client = cl.Config
+	}
 	if opts.Output == "json" {
 		err = report.WriteCheckJSON(ios.Out, out)
 	} else {

@@ -17,6 +17,7 @@ import (
 // rampOptions are the flags of `probe ramp`.
 type rampOptions struct {
 	target targetOptions
+	client clientOptions
 	planOptions
 	Out    string
 	Force  bool
@@ -66,6 +67,7 @@ concurrency, or alternating) from a clean permission failure.`,
 	fs := cmd.Flags()
 	opts.target.register(fs)
 	opts.planOptions.register(fs)
+	opts.client.register(fs, false)
 	fs.StringVar(&opts.Out, "out", "", "run file to write (default probe-run-<UTC time>.jsonl)")
 	fs.BoolVar(&opts.Force, "force", false, "overwrite an existing run file")
 	fs.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
@@ -113,6 +115,12 @@ func checkOutput(output string) error {
 func rampRun(ctx context.Context, ios *IOStreams, opts *rampOptions) error {
 	if err := checkOutput(opts.Output); err != nil {
 		return err
+	}
+	if cl, err := opts.client.prepare(ctx, ios, &opts.target, false); err != nil || failed(cl) {
+		if err != nil {
+			return err
+		}
+		return refuse(ios, cl)
 	}
 	rt, err := opts.target.resolve(ios)
 	if err != nil {

@@ -31,6 +31,8 @@ type targetOptions struct {
 	Provider string
 	Headers  []string
 	Strict   bool
+	// adjust, when set, rewrites the resolved route (--as claude-code).
+	adjust func(*resolvedTarget) error
 }
 
 func (o *targetOptions) register(fs *pflag.FlagSet) {
@@ -154,6 +156,12 @@ func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 	rt.Info = rt.Target.Info()
 	rt.Info.Scenario = o.Scenario
 	rt.Limits = target.LimitsFor(base)
+	if o.adjust != nil {
+		if err := o.adjust(rt); err != nil {
+			rt.Close()
+			return nil, err
+		}
+	}
 	return rt, nil
 }
 
