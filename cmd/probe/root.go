@@ -89,6 +89,7 @@ with --scenario NAME; see 'probe scenarios'.` + "\n" + exitHelp,
 	root.AddCommand(
 		newRampCmd(ios),
 		newCheckCmd(ios),
+		newConfigCmd(ios),
 		newScenariosCmd(ios),
 		newServeCmd(ios),
 		newCooldownCmd(ios),
