@@ -37,6 +37,11 @@ func scriptParams(dir string) testscript.Params {
 			"ticketids":  cmdTicketIDs,
 			"cutrun":     cmdCutRun,
 			"htmlmarks":  cmdHTMLMarks,
+			// Claude Code's configuration (claude_test.go).
+			"claudeapi":   cmdClaudeAPI,
+			"apikeyfp":    cmdAPIKeyFP,
+			"fingerprint": cmdFingerprint,
+			"subst":       cmdSubst,
 		},
 		Setup: func(env *testscript.Env) error {
 			// A fixed, recognisable key: the scripts check it never leaks.
