@@ -4,6 +4,8 @@
 //
 //   - provider: the LLM APIs probe knows, and how each wants to be talked to.
 //   - keys: credentials that print only redacted, where they come from.
+//   - clientconfig: Claude Code's configuration, read the way Claude Code
+//     reads it; sends nothing.
 //   - classify: an answer or a transport error becomes an Outcome.
 //   - target: where to send, with which model, key and headers; the Plan.
 //   - verdict: the vocabulary of a decision (Signature, Verdict).
