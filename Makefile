@@ -57,7 +57,7 @@ flaky:
 
 # Each fuzz target for FUZZTIME (CI runs them briefly after the tests).
 FUZZTIME ?= 10s
-FUZZ_TARGETS = prober/engine:FuzzClassify prober/engine:FuzzReadRun prober/engine:FuzzParseRetryAfter prober/keys:FuzzRedact prober/classify:FuzzQuickEnvelope prober/runfile:FuzzDecodeRecord prober/runfile:FuzzAppendRecord report:FuzzInertCell prober/secret:FuzzScrub
+FUZZ_TARGETS = prober/engine:FuzzClassify prober/engine:FuzzReadRun prober/engine:FuzzParseRetryAfter prober/keys:FuzzRedact prober/runfile:FuzzDecodeRecord prober/runfile:FuzzAppendRecord report:FuzzInertCell prober/secret:FuzzScrub
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; f=$${t#*:}; \

@@ -2,23 +2,19 @@ package classify
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"reflect"
 	"regexp"
-	"slices"
 	"strings"
 	"syscall"
 	"unicode/utf8"
-
-	"github.com/llm-probe/probe/prober/internal/jsonscan"
 )
 
 // MaxMessage caps the error message kept per answer; messages longer than
@@ -42,88 +38,13 @@ type Classification struct {
 	// RequestID is the identifier support asks for; RequestIDSource says where it came from.
 	RequestID       string
 	RequestIDSource string
+	// Producer is who answered: the API, its edge, a gateway, a proxy, a
+	// cloud provider, or unknown.
+	Producer Producer
+	// Rule names what decided the outcome: the fixture a rule cites,
+	// "page", or "status" when only the status was left to read.
+	Rule string
 }
-
-// errorEnvelope is the API's error shape; the edge's "forbidden" answer has
-// the same inner object without the top-level type.
-type errorEnvelope struct {
-	Type  string `json:"type"`
-	Error *struct {
-		Type    string `json:"type"`
-		Message string `json:"message"`
-		// Code is OpenAI's finer error name (invalid_api_key, model_not_found, ...).
-		Code any `json:"code"`
-	} `json:"error"`
-	RequestID string `json:"request_id"`
-}
-
-// quickEnvelope reads the top-level "type" and "request_id" of a JSON
-// object without an "error": a success, which is nearly every answer of a
-// run, read here without encoding/json's reflection. It reports false (and
-// a zero envelope) for anything else, including a key that only
-// encoding/json's case-insensitive matching would take for one of the
-// envelope's, and Classify then decodes the body with encoding/json; so the
-// classification is the same either way.
-func quickEnvelope(body []byte) (errorEnvelope, bool) {
-	const maxDepth = 32 // deeper bodies are left to encoding/json
-	var env errorEnvelope
-	if !quickEnvelopeFits {
-		return env, false
-	}
-	d := jsonscan.Scanner{B: body}
-	if !d.Eat('{') {
-		return errorEnvelope{}, false
-	}
-	d.WS()
-	if d.Eat('}') {
-		return env, d.End()
-	}
-	for {
-		d.WS()
-		key, ok := d.PlainString()
-		if !ok {
-			return errorEnvelope{}, false
-		}
-		d.WS()
-		if !d.Eat(':') {
-			return errorEnvelope{}, false
-		}
-		d.WS()
-		switch k := string(key); {
-		case k == "type":
-			env.Type, ok = d.Str()
-		case k == "request_id":
-			env.RequestID, ok = d.Str()
-		case strings.EqualFold(k, "type"), strings.EqualFold(k, "request_id"), strings.EqualFold(k, "error"):
-			ok = false // "error" itself, or a key encoding/json would match to a field
-		default:
-			ok = d.Skip(maxDepth)
-		}
-		if !ok {
-			return errorEnvelope{}, false
-		}
-		d.WS()
-		if d.Eat(',') {
-			continue
-		}
-		if d.Eat('}') && d.End() {
-			return env, true
-		}
-		return errorEnvelope{}, false
-	}
-}
-
-// quickEnvelopeFits says errorEnvelope still has the top-level fields
-// quickEnvelope reads (and "error", which it leaves to encoding/json); a
-// field added there turns the fast path off rather than leave it unread.
-var quickEnvelopeFits = func() bool {
-	t := reflect.TypeFor[errorEnvelope]()
-	var have []string
-	for i := range t.NumField() {
-		have = append(have, t.Field(i).Tag.Get("json"))
-	}
-	return slices.Equal(have, []string{"type", "error", "request_id"})
-}()
 
 // Request-id sources, recorded so support knows which id they are looking at.
 const (
@@ -135,152 +56,74 @@ const (
 
 var titleRE = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
 
-// Classify reads one HTTP answer. It never fails: whatever arrives is some outcome.
+// Classify reads one HTTP answer. It never fails: whatever arrives is some
+// outcome. It decides who answered first, then what the answer says (the
+// rule table), and reads the status only when nothing else was recognised.
 func Classify(a Answer) Classification {
-	var c Classification
-	var env errorEnvelope
-	body := bytes.TrimSpace(a.Body)
-	isJSON := false
-	if len(body) > 0 && body[0] == '{' {
-		var quick bool
-		env, quick = quickEnvelope(body)
-		isJSON = quick || json.Unmarshal(body, &env) == nil
-	}
-	code := ""
-	if isJSON && env.Error != nil {
-		c.ErrorType = Printable(env.Error.Type, 60)
-		c.Message = Printable(env.Error.Message, MaxMessage)
-		if s, ok := env.Error.Code.(string); ok && s != "" {
-			code = Printable(s, 60)
-			// OpenAI's code names the error better than its type does.
-			c.ErrorType = code
-		}
-	}
-	c.RequestID, c.RequestIDSource = requestID(a.Header, env.RequestID)
-
-	html := !isJSON && looksHTML(a.Header, body)
-	if html {
-		c.Outcome, c.ErrorType, c.Message = classifyPage(a.Status, a.Header, body)
+	b := readBody(a.Header, a.Body)
+	c := Classification{Producer: producerOf(a.Header, b, a.Body)}
+	c.RequestID, c.RequestIDSource = requestID(a.Header, b.requestID)
+	if b.kind == bodyHTML {
+		c.Outcome, c.ErrorType, c.Message = classifyPage(a.Status, a.Header, bytes.TrimSpace(a.Body), c.Producer)
+		c.Rule = "page"
 		return c
 	}
-	c.Outcome = classifyStatus(a.Status, c.ErrorType, c.Message, a.Model, isJSON, env, len(body))
-	if o, ok := openAICodes[code]; ok {
-		c.Outcome = o
+	c.ErrorType = Printable(cmp.Or(b.code, b.errType), 60)
+	if b.numericCode || b.code == "" {
+		c.ErrorType = Printable(cmp.Or(b.errType, b.status, b.code), 60)
 	}
-	if c.Message == "" && !isJSON && len(body) > 0 {
-		c.Message = Printable(string(body), 120)
+	if amzn, _, _ := strings.Cut(a.Header.Get("X-Amzn-Errortype"), ":"); amzn != "" && c.ErrorType == "" {
+		c.ErrorType = Printable(amzn, 60)
+	}
+	c.Message = Printable(b.message, MaxMessage)
+	f := facts{status: a.Status, header: a.Header, producer: c.Producer, model: a.Model,
+		success: b.success && a.Status >= 200 && a.Status < 300, lower: strings.ToLower(b.message)}
+	for _, t := range []string{b.errType, b.code, b.status, c.ErrorType} {
+		if t != "" {
+			f.types = append(f.types, strings.ToLower(t))
+		}
+	}
+	o, cite, ok := applyRules(&f)
+	if !ok {
+		o, cite = statusOutcome(a.Status, c.Producer, f.success, b.errType != "" || b.code != ""), "status"
+	}
+	c.Outcome, c.Rule = cmp.Or(o, OutcomeUnrecognised), cite
+	if c.Outcome == OutcomeUnrecognised || c.Outcome == OutcomeUnexpected {
+		// What nothing recognised is shown as it came, escaped.
+		c.Message = cmp.Or(c.Message, Printable(string(bytes.TrimSpace(a.Body)), 120))
 	}
 	return c
 }
 
-func classifyStatus(status int, errType, msg, model string, isJSON bool, env errorEnvelope, bodyLen int) Outcome {
-	lower := strings.ToLower(msg)
-	switch {
-	case errType == "rate_limit_error" || status == http.StatusTooManyRequests:
-		return OutcomeRateLimit
-	case errType == "overloaded_error" || status == 529:
-		return OutcomeOverloaded
-	case errType == "billing_error" || status == http.StatusPaymentRequired || strings.Contains(lower, "credit balance"):
-		return OutcomeBilling
-	case errType == "authentication_error" || status == http.StatusUnauthorized:
-		if strings.Contains(lower, "header is required") || strings.Contains(lower, "didn't provide an api key") || strings.Contains(lower, "missing") && strings.Contains(lower, "key") {
-			return OutcomeKeyNotReceived
-		}
-		return OutcomeAuth
-	case strings.Contains(lower, "organization has been disabled") || strings.Contains(lower, "only authorized for use with"):
-		return OutcomeWorkspace
-	case mentionsModel(lower, model) && (status == 403 || status == 404 || status == 400 || errType == "not_found_error"):
-		return OutcomeModel
-	}
-	switch {
-	case status >= 200 && status < 300:
-		// A message says type "message"; lists and other providers' answers
-		// carry no type. Any other type is not an answer to this request.
-		if isJSON && env.Error == nil && (env.Type == "" || env.Type == "message") {
-			return OutcomeOK
-		}
-		return OutcomeUnexpected // a 2xx that is no message: something else answered
-	case status == http.StatusForbidden:
-		if errType == "forbidden" || strings.Contains(lower, "request not allowed") {
-			return OutcomeForbiddenEdge
-		}
-		return OutcomePermission
-	case status == http.StatusNotFound:
-		return OutcomeNotFound
-	case status == http.StatusProxyAuthRequired:
-		return OutcomeProxyPage
-	case status >= 300 && status < 400:
-		return OutcomeRedirect
-	case status >= 400 && status < 500:
-		return OutcomeBadRequest
-	case status >= 500 && status < 600:
-		return OutcomeServer
-	}
-	return OutcomeUnexpected
-}
-
-// openAICodes are OpenAI's error codes whose meaning the status alone does
-// not carry: a 429 may be a rate limit or an empty account.
-var openAICodes = map[string]Outcome{
-	"invalid_api_key":                      OutcomeAuth,
-	"unsupported_country_region_territory": OutcomeForbiddenEdge,
-	"model_not_found":                      OutcomeModel,
-	"insufficient_quota":                   OutcomeBilling,
-	"billing_hard_limit_reached":           OutcomeBilling,
-	"rate_limit_exceeded":                  OutcomeRateLimit,
-}
-
-// mentionsModel reports whether an error message is about the model: it names
-// the requested model, or has the API's "model: NAME" form.
-func mentionsModel(lowerMsg, model string) bool {
-	if lowerMsg == "" {
-		return false
-	}
-	if model != "" && strings.Contains(lowerMsg, strings.ToLower(model)) {
-		return true
-	}
-	return strings.HasPrefix(lowerMsg, "model: ") || strings.Contains(lowerMsg, "does not have access to model")
-}
-
-func looksHTML(h http.Header, body []byte) bool {
-	if strings.Contains(strings.ToLower(h.Get("Content-Type")), "text/html") {
-		return true
-	}
-	head := bytes.ToLower(body[:min(len(body), 512)])
-	return bytes.HasPrefix(head, []byte("<!doctype html")) || bytes.HasPrefix(head, []byte("<html")) || bytes.Contains(head, []byte("<head"))
-}
-
-// classifyPage tells Cloudflare's pages (challenge, block, 1034) from pages
-// of anything else in the path, such as a corporate proxy.
-func classifyPage(status int, h http.Header, body []byte) (Outcome, string, string) {
+// classifyPage tells Cloudflare's pages (challenge, block, 1034, 1015)
+// from pages of anything else in the path, such as a corporate proxy.
+func classifyPage(status int, h http.Header, body []byte, p Producer) (Outcome, string, string) {
 	title := ""
 	if m := titleRE.FindSubmatch(body); m != nil {
 		title = Printable(string(bytes.Join(bytes.Fields(m[1]), []byte(" "))), 120)
 	}
 	lower := bytes.ToLower(body)
-	cloudflare := h.Get("Cf-Ray") != "" || strings.EqualFold(h.Get("Server"), "cloudflare")
+	has := func(s string) bool { return bytes.Contains(lower, []byte(s)) }
+	cloudflare := p == ProducerEdge
 	switch {
-	case strings.EqualFold(h.Get("Cf-Mitigated"), "challenge") || bytes.Contains(lower, []byte("just a moment...")) || bytes.Contains(lower, []byte("challenge-platform")):
-		return OutcomeChallenge, "cloudflare_challenge", orDefault(title, "Cloudflare managed challenge")
-	case bytes.Contains(lower, []byte("error 1034")) || bytes.Contains(lower, []byte("edge ip restricted")):
-		return OutcomeEdgeBlock, "cloudflare_1034", orDefault(title, "Edge IP Restricted")
-	case bytes.Contains(lower, []byte("you have been blocked")) || bytes.Contains(lower, []byte("attention required! | cloudflare")):
-		return OutcomeEdgeBlock, "cloudflare_block", orDefault(title, "Sorry, you have been blocked")
+	case strings.EqualFold(h.Get("Cf-Mitigated"), "challenge") || has("just a moment...") || has("challenge-platform"):
+		return OutcomeChallenge, "cloudflare_challenge", cmp.Or(title, "Cloudflare managed challenge")
+	case cloudflare && (status == http.StatusTooManyRequests || has("error 1015") || has("you are being rate limited")):
+		return OutcomeRateLimit, "cloudflare_1015", cmp.Or(title, "Cloudflare rate limit (1015)")
+	case has("error 1034") || has("edge ip restricted"):
+		return OutcomeEdgeBlock, "cloudflare_1034", cmp.Or(title, "Edge IP Restricted")
+	case has("you have been blocked") || has("attention required! | cloudflare"):
+		return OutcomeEdgeBlock, "cloudflare_block", cmp.Or(title, "Sorry, you have been blocked")
 	case cloudflare && status >= 500:
-		return OutcomeServer, "cloudflare_error", orDefault(title, fmt.Sprintf("Cloudflare %d page", status))
+		return OutcomeServer, "cloudflare_error", cmp.Or(title, fmt.Sprintf("Cloudflare %d page", status))
 	case cloudflare && status == http.StatusForbidden:
-		return OutcomeEdgeBlock, "cloudflare_page", orDefault(title, "Cloudflare 403 page")
-	case cloudflare:
-		return OutcomeUnexpected, "cloudflare_page", orDefault(title, "Cloudflare page")
+		return OutcomeEdgeBlock, "cloudflare_page", cmp.Or(title, "Cloudflare 403 page")
+	case cloudflare && status >= 200 && status < 300:
+		return OutcomeUnexpected, "cloudflare_page", cmp.Or(title, "Cloudflare page")
+	case cloudflare, p == ProducerAPI, p == ProducerCloud:
+		return OutcomeUnrecognised, "html_page", cmp.Or(title, "HTML page")
 	}
-	return OutcomeProxyPage, "html_page", orDefault(title, "HTML page")
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
+	return OutcomeProxyPage, "html_page", cmp.Or(title, "HTML page")
 }
 
 // requestID picks the identifier support asks for, best first.
@@ -330,12 +173,22 @@ func ClassifyError(err error) (Outcome, string) {
 		return OutcomeReset, msg
 	case errors.As(err, &opErr) && opErr.Op == "dial":
 		return OutcomeRefused, msg
-	case strings.Contains(msg, "tls:") || strings.Contains(msg, "x509:"):
+	case strings.Contains(msg, "tls:") || strings.Contains(msg, "x509:") || interceptRE.MatchString(msg):
 		return OutcomeTLS, msg
 	case strings.Contains(msg, "connection reset") || strings.Contains(msg, "server closed") || strings.Contains(msg, "EOF"):
 		return OutcomeReset, msg
 	}
 	return OutcomeNetwork, msg
+}
+
+// interceptRE is how a TLS-intercepting proxy's certificate shows in a
+// transport error, in Go's words and Node's (fixtures 069, 070).
+var interceptRE = regexp.MustCompile(`(?i)unknown authority|self[- ]signed certificate|unable to get (local )?issuer|SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER`)
+
+// Intercepted reports whether a TLS failure's message shows a certificate
+// that is not the API's: something in between intercepts TLS.
+func Intercepted(o Outcome, message string) bool {
+	return o == OutcomeTLS && interceptRE.MatchString(message)
 }
 
 func isTimeout(err error) bool {

@@ -85,13 +85,13 @@ func TestClassify(t *testing.T) {
 			fromID(Classification{Outcome: OutcomePermission, ErrorType: "permission_error", Message: "Permission denied"})},
 		{"403 oauth scope",
 			Answer{403, api, envelope("permission_error", "OAuth token does not meet scope requirement user:inference", apiID), testModel},
-			fromID(Classification{Outcome: OutcomePermission, ErrorType: "permission_error", Message: "OAuth token does not meet scope requirement user:inference"})},
+			fromID(Classification{Outcome: OutcomeAuth, ErrorType: "permission_error", Message: "OAuth token does not meet scope requirement user:inference"})},
 		{"403 empty body from the API",
 			Answer{403, hdr("Request-Id", apiID, "Server", "cloudflare", "Cf-Ray", ray, "Content-Length", "0"), nil, testModel},
 			fromID(Classification{Outcome: OutcomePermission})},
 		{"403 unknown new error type",
 			Answer{403, api, envelope("some_new_error", "Something new", apiID), testModel},
-			fromID(Classification{Outcome: OutcomePermission, ErrorType: "some_new_error", Message: "Something new"})},
+			fromID(Classification{Outcome: OutcomeUnrecognised, ErrorType: "some_new_error", Message: "Something new"})},
 		{"403 naming the model",
 			Answer{403, api, envelope("permission_error", "Your organization does not have access to model claude-sonnet-4-5.", apiID), testModel},
 			fromID(Classification{Outcome: OutcomeModel, ErrorType: "permission_error", Message: "Your organization does not have access to model claude-sonnet-4-5."})},
@@ -139,7 +139,7 @@ func TestClassify(t *testing.T) {
 			fromID(Classification{Outcome: OutcomeWorkspace, ErrorType: "invalid_request_error", Message: "This organization has been disabled."})},
 		{"400 credential only for Claude Code",
 			Answer{400, api, envelope("invalid_request_error", "This credential is only authorized for use with Claude Code and cannot be used for other API requests.", apiID), testModel},
-			fromID(Classification{Outcome: OutcomeWorkspace, ErrorType: "invalid_request_error", Message: "This credential is only authorized for use with Claude Code and cannot be used for other API requests."})},
+			fromID(Classification{Outcome: OutcomeAuth, ErrorType: "invalid_request_error", Message: "This credential is only authorized for use with Claude Code and cannot be used for other API requests."})},
 		{"400 credit balance too low",
 			Answer{400, api, envelope("invalid_request_error", "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.", apiID), testModel},
 			fromID(Classification{Outcome: OutcomeBilling, ErrorType: "invalid_request_error", Message: "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits."})},
@@ -148,10 +148,10 @@ func TestClassify(t *testing.T) {
 			fromID(Classification{Outcome: OutcomeBilling, ErrorType: "billing_error", Message: "Spend limit reached"})},
 		{"400 other invalid request",
 			Answer{400, api, envelope("invalid_request_error", "max_tokens: Field required", apiID), testModel},
-			fromID(Classification{Outcome: OutcomeBadRequest, ErrorType: "invalid_request_error", Message: "max_tokens: Field required"})},
+			fromID(Classification{Outcome: OutcomeUnrecognised, ErrorType: "invalid_request_error", Message: "max_tokens: Field required"})},
 		{"413 request_too_large",
 			Answer{413, api, envelope("request_too_large", "Request exceeds the maximum allowed number of bytes.", apiID), testModel},
-			fromID(Classification{Outcome: OutcomeBadRequest, ErrorType: "request_too_large", Message: "Request exceeds the maximum allowed number of bytes."})},
+			fromID(Classification{Outcome: OutcomeRequestSize, ErrorType: "request_too_large", Message: "Request exceeds the maximum allowed number of bytes."})},
 		{"429 rate_limit_error",
 			Answer{429, api, envelope("rate_limit_error", "Number of requests has exceeded your per-minute rate limit", apiID), testModel},
 			fromID(Classification{Outcome: OutcomeRateLimit, ErrorType: "rate_limit_error", Message: "Number of requests has exceeded your per-minute rate limit"})},
@@ -176,18 +176,18 @@ func TestClassify(t *testing.T) {
 		{"200 not JSON",
 			Answer{200, hdr("Content-Type", "text/plain"), []byte("hello\n"), testModel},
 			Classification{Outcome: OutcomeUnexpected, Message: "hello"}},
-		{"200 JSON that is an error",
+		{"200 JSON that is an error", // as a stream's error event after a 200
 			Answer{200, api, envelope("api_error", "odd", apiID), testModel},
-			fromID(Classification{Outcome: OutcomeUnexpected, ErrorType: "api_error", Message: "odd"})},
+			fromID(Classification{Outcome: OutcomeServer, ErrorType: "api_error", Message: "odd"})},
 		{"200 JSON array",
 			Answer{200, hdr(), []byte(`[1,2]`), testModel},
 			Classification{Outcome: OutcomeUnexpected, Message: "[1,2]"}},
 		{"status 999",
 			Answer{999, hdr(), []byte("?"), testModel},
-			Classification{Outcome: OutcomeUnexpected, Message: "?"}},
+			Classification{Outcome: OutcomeUnrecognised, Message: "?"}},
 		{"status 0",
 			Answer{0, nil, nil, testModel},
-			Classification{Outcome: OutcomeUnexpected}},
+			Classification{Outcome: OutcomeUnrecognised}},
 		{"binary body",
 			Answer{500, hdr(), []byte{0xff, 0x00, 0x1b, 'x'}, testModel},
 			Classification{Outcome: OutcomeServer, Message: `\xff\u0000\u001bx`}},
@@ -202,12 +202,12 @@ func TestClassify(t *testing.T) {
 		{"body request_id before cf-ray",
 			Answer{403, hdr("Cf-Ray", ray), envelope("permission_error", "p", "req_b"), testModel},
 			Classification{Outcome: OutcomePermission, ErrorType: "permission_error", Message: "p", RequestID: "req_b", RequestIDSource: IDFromBody}},
-		{"cf-ray as the last resort",
+		{"cf-ray as the last resort", // the API's envelope without its id: not the API's answer
 			Answer{403, hdr("Cf-Ray", ray), []byte(`{"type":"error","error":{"type":"permission_error","message":"p"}}`), testModel},
-			fromRay(Classification{Outcome: OutcomePermission, ErrorType: "permission_error", Message: "p"})},
+			fromRay(Classification{Outcome: OutcomeUnrecognised, ErrorType: "permission_error", Message: "p"})},
 		{"no id at all",
 			Answer{403, hdr(), []byte(`{"type":"error","error":{"type":"permission_error","message":"p"}}`), testModel},
-			Classification{Outcome: OutcomePermission, ErrorType: "permission_error", Message: "p"}},
+			Classification{Outcome: OutcomeUnrecognised, ErrorType: "permission_error", Message: "p"}},
 		{"hostile request id",
 			Answer{200, hdr("Request-Id", "req_\x1b[31m\nInjected"), []byte(`{"type":"message"}`), testModel},
 			Classification{Outcome: OutcomeOK, RequestID: `req_\u001b[31m\nInjected`, RequestIDSource: IDFromRequestID}},
@@ -218,7 +218,11 @@ func TestClassify(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			if got := Classify(c.answer); got != c.want {
+			got := Classify(c.answer)
+			// Who answered and the rule that decided have tests of their
+			// own (TestRealAnswers).
+			got.Producer, got.Rule = "", ""
+			if got != c.want {
 				t.Errorf("Classify(%d %.60q) = %+v; want %+v", c.answer.Status, string(c.answer.Body), got, c.want)
 			}
 		})

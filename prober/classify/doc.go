@@ -2,5 +2,5 @@
 // transport error into an Outcome: ok, auth, permission, forbidden-edge,
 // challenge, proxy-page, rate-limit, ...
 //
-// It may import internal/jsonscan only.
+// It may import provider only.
 package classify

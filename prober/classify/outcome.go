@@ -20,10 +20,14 @@ const (
 	OutcomeRateLimit      Outcome = "rate-limit"       // 429
 	OutcomeOverloaded     Outcome = "overloaded"       // 529 overloaded_error
 	OutcomeServer         Outcome = "server"           // other 5xx
-	OutcomeBadRequest     Outcome = "bad-request"      // other 4xx the API blames on the request
+	OutcomeBadRequest     Outcome = "bad-request"      // other 4xx; older run files only (now unrecognised)
 	OutcomeNotFound       Outcome = "not-found"        // 404 for the path: the base URL is wrong
 	OutcomeRedirect       Outcome = "redirect"         // 3xx: a portal or gateway, never followed
-	OutcomeUnexpected     Outcome = "unexpected"       // anything else: odd status, a 2xx that is no message
+	OutcomeUnexpected     Outcome = "unexpected"       // a 2xx that is not the provider's success
+	OutcomeFlagged        Outcome = "flagged"          // the account is flagged, suspended, blocked by safeguards
+	OutcomeRegion         Outcome = "region"           // the API or cloud refuses the country or region
+	OutcomeRequestSize    Outcome = "request-size"     // the request is too big: not the account
+	OutcomeUnrecognised   Outcome = "unrecognised"     // nothing the classifier knows: shown, not guessed
 	OutcomeDNS            Outcome = "network-dns"
 	OutcomeRefused        Outcome = "network-refused"
 	OutcomeReset          Outcome = "network-reset"
@@ -50,10 +54,17 @@ func (o Outcome) IsAnswer() bool { return o != OutcomeCanceled && o != "" }
 // lowest concurrency, makes ramping pointless: it does not depend on load.
 func (o Outcome) Deterministic() bool {
 	switch o {
-	case OutcomeOK, OutcomeRateLimit, OutcomeOverloaded, OutcomeServer, OutcomeChallenge, OutcomeCanceled, OutcomeUnexpected:
+	case OutcomeOK, OutcomeRateLimit, OutcomeOverloaded, OutcomeServer, OutcomeChallenge, OutcomeCanceled, OutcomeUnexpected, OutcomeUnrecognised:
 		return false
 	}
 	return o != ""
+}
+
+// Recognised reports whether the outcome is a shape or meaning the
+// classifier knows; an unrecognised answer supports at most medium
+// confidence.
+func (o Outcome) Recognised() bool {
+	return o != OutcomeUnrecognised && o != OutcomeBadRequest && o.IsAnswer()
 }
 
 // Mark is the one-character symbol of the outcome in progress strips.

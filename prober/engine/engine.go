@@ -521,7 +521,7 @@ func exchange(ctx context.Context, rt http.RoundTripper, req *http.Request, tm *
 	}
 	h := resp.Header
 	cl := classify.Classify(classify.Answer{Status: resp.StatusCode, Header: h, Body: body, Model: model})
-	rec.Outcome, rec.ErrorType, rec.Message = cl.Outcome, cl.ErrorType, cl.Message
+	rec.Outcome, rec.ErrorType, rec.Message, rec.Producer = cl.Outcome, cl.ErrorType, cl.Message, cl.Producer
 	rec.RequestID, rec.RequestIDSource = cl.RequestID, cl.RequestIDSource
 	if readErr != nil {
 		// The status arrived but the body did not: a timeout or a cut

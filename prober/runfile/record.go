@@ -36,19 +36,22 @@ type Record struct {
 	ConnReused  bool    `json:"conn_reused,omitempty"`
 	InFlight    int     `json:"in_flight"` // requests of this run in flight when this one started, itself included
 
-	Status          int              `json:"status,omitempty"`
-	Outcome         classify.Outcome `json:"outcome"`
-	ErrorType       string           `json:"error_type,omitempty"`
-	Message         string           `json:"message,omitempty"`
-	RequestID       string           `json:"request_id,omitempty"`
-	RequestIDSource string           `json:"request_id_source,omitempty"`
-	OrganizationID  string           `json:"organization_id,omitempty"`
-	CFRay           string           `json:"cf_ray,omitempty"`
-	CFMitigated     string           `json:"cf_mitigated,omitempty"`
-	Server          string           `json:"server,omitempty"`
-	ContentType     string           `json:"content_type,omitempty"`
-	RetryAfter      string           `json:"retry_after,omitempty"`
-	ShouldRetry     string           `json:"should_retry,omitempty"`
+	Status  int              `json:"status,omitempty"`
+	Outcome classify.Outcome `json:"outcome"`
+	// Producer is who answered (api, edge, gateway, proxy, cloud, unknown);
+	// empty when no HTTP answer came, and in run files written before it.
+	Producer        classify.Producer `json:"producer,omitzero"`
+	ErrorType       string            `json:"error_type,omitempty"`
+	Message         string            `json:"message,omitempty"`
+	RequestID       string            `json:"request_id,omitempty"`
+	RequestIDSource string            `json:"request_id_source,omitempty"`
+	OrganizationID  string            `json:"organization_id,omitempty"`
+	CFRay           string            `json:"cf_ray,omitempty"`
+	CFMitigated     string            `json:"cf_mitigated,omitempty"`
+	Server          string            `json:"server,omitempty"`
+	ContentType     string            `json:"content_type,omitempty"`
+	RetryAfter      string            `json:"retry_after,omitempty"`
+	ShouldRetry     string            `json:"should_retry,omitempty"`
 	// RateLimit holds the anthropic-ratelimit-* headers, keyed without that prefix.
 	RateLimit map[string]string `json:"ratelimit,omitempty"`
 	Bytes     int64             `json:"bytes"`

@@ -28,7 +28,7 @@ var recordFields = []string{
 	"QueueWaitMS queue_wait_ms", "DNSMS dns_ms,omitempty", "ConnectMS connect_ms,omitempty",
 	"TLSMS tls_ms,omitempty", "TTFBMS ttfb_ms,omitempty", "TotalMS total_ms", "ConnReused conn_reused,omitempty",
 	"InFlight in_flight",
-	"Status status,omitempty", "Outcome outcome", "ErrorType error_type,omitempty", "Message message,omitempty",
+	"Status status,omitempty", "Outcome outcome", "Producer producer,omitzero", "ErrorType error_type,omitempty", "Message message,omitempty",
 	"RequestID request_id,omitempty", "RequestIDSource request_id_source,omitempty",
 	"OrganizationID organization_id,omitempty", "CFRay cf_ray,omitempty", "CFMitigated cf_mitigated,omitempty",
 	"Server server,omitempty", "ContentType content_type,omitempty", "RetryAfter retry_after,omitempty",
@@ -130,6 +130,7 @@ func appendRecord(b []byte, r *Record) ([]byte, bool) {
 	integer(`,"in_flight":`, int64(r.InFlight), false)
 	integer(`,"status":`, int64(r.Status), true)
 	str(`,"outcome":`, string(r.Outcome), false)
+	str(`,"producer":`, string(r.Producer), true)
 	str(`,"error_type":`, r.ErrorType, true)
 	str(`,"message":`, r.Message, true)
 	str(`,"request_id":`, r.RequestID, true)
@@ -371,6 +372,8 @@ func (d *recordDecoder) field(r *Record, key []byte) bool {
 		r.Status, ok = d.Int()
 	case "outcome":
 		ok = d.StrInto((*string)(&r.Outcome))
+	case "producer":
+		ok = d.StrInto((*string)(&r.Producer))
 	case "error_type":
 		ok = d.StrInto(&r.ErrorType)
 	case "message":
@@ -418,6 +421,8 @@ var interned = func() map[string]string {
 		string(classify.OutcomeOverloaded), string(classify.OutcomeServer), string(classify.OutcomeBadRequest), string(classify.OutcomeNotFound),
 		string(classify.OutcomeRedirect), string(classify.OutcomeUnexpected), string(classify.OutcomeDNS), string(classify.OutcomeRefused),
 		string(classify.OutcomeReset), string(classify.OutcomeTimeout), string(classify.OutcomeTLS), string(classify.OutcomeNetwork), string(classify.OutcomeCanceled),
+		string(classify.ProducerAPI), string(classify.ProducerEdge), string(classify.ProducerGateway),
+		string(classify.ProducerProxy), string(classify.ProducerCloud), string(classify.ProducerUnknown),
 		"permission_error", "rate_limit_error", "overloaded_error", "authentication_error", "forbidden", "Permission denied",
 	} {
 		m[s] = s
