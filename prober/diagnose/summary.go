@@ -33,6 +33,9 @@ type StepStats struct {
 	Statuses    map[int]int
 	Latency     stats.Histogram // total time of answered requests
 	QueueWait   stats.Histogram
+	// MaxInFlight is the most requests in flight at once during the step:
+	// below Concurrency, the step never held the load it names (--rate).
+	MaxInFlight int
 }
 
 // failed returns the answers that were not successes.
@@ -47,10 +50,13 @@ type FailureKind struct {
 	Count      int
 	RequestIDs []string // the first few, as sent
 	IDSource   string
+	// Producer is who sent these answers.
+	Producer classify.Producer
 }
 
 type kindKey struct {
 	outcome   classify.Outcome
+	producer  classify.Producer
 	status    int
 	errorType string
 	message   string
@@ -72,11 +78,17 @@ type Summary struct {
 	FailedIDs     []string
 	FailedIDCount int
 	OrgIDs        []string
-	// OriginAnswers counts answers that carry the API's own request id: the
-	// request crossed the edge and reached the API.
+	// OriginAnswers counts answers the API itself sent: the request crossed
+	// the edge and anything in between, and reached the API.
 	OriginAnswers int
-	// OriginNon401 counts API answers other than 401: the key was accepted.
+	// OriginNon401 counts API answers that do not refuse the credential:
+	// the key was accepted.
 	OriginNon401 int
+	// Producers counts the answers by who sent them.
+	Producers map[classify.Producer]int
+	// UniformRun is how many answers, from the first, had the same outcome
+	// and status: what an early stop saw.
+	UniformRun int
 	First, Last  time.Time
 	MaxInFlight  int
 
@@ -93,7 +105,7 @@ type Summary struct {
 
 // NewSummary prepares a summary for a plan's steps.
 func NewSummary(steps []target.Step) *Summary {
-	s := &Summary{Outcomes: map[classify.Outcome]int{}, kindIdx: map[kindKey]*FailureKind{}, uniformAnswers: true}
+	s := &Summary{Outcomes: map[classify.Outcome]int{}, Producers: map[classify.Producer]int{}, kindIdx: map[kindKey]*FailureKind{}, uniformAnswers: true}
 	for i, st := range steps {
 		s.Steps = append(s.Steps, newStepStats(i, st.Concurrency))
 	}
@@ -138,14 +150,22 @@ func (s *Summary) Add(r *runfile.Record) {
 		s.Last = r.Finished
 	}
 	s.MaxInFlight = max(s.MaxInFlight, r.InFlight)
+	st.MaxInFlight = max(st.MaxInFlight, r.InFlight)
 	if s.Answered == 1 {
 		s.firstOutcome, s.firstStatus = r.Outcome, r.Status
 	} else if r.Outcome != s.firstOutcome || r.Status != s.firstStatus {
 		s.uniformAnswers = false
 	}
-	if r.RequestIDSource == classify.IDFromRequestID || r.RequestIDSource == classify.IDFromBody {
+	if s.uniformAnswers {
+		s.UniformRun = s.Answered
+	}
+	p := ProducerOf(r)
+	if p != "" {
+		s.Producers[p]++
+	}
+	if p == classify.ProducerAPI {
 		s.OriginAnswers++
-		if r.Status != 401 {
+		if r.Outcome != classify.OutcomeAuth && r.Outcome != classify.OutcomeKeyNotReceived {
 			s.OriginNon401++
 		}
 	}
@@ -184,14 +204,15 @@ func (s *Summary) addFailure(r *runfile.Record) {
 	if r.RequestID != "" && len(s.FailedIDs) < maxFailedIDs {
 		s.FailedIDs = append(s.FailedIDs, r.RequestID)
 	}
-	k := kindKey{r.Outcome, r.Status, r.ErrorType, r.Message}
+	p := ProducerOf(r)
+	k := kindKey{r.Outcome, p, r.Status, r.ErrorType, r.Message}
 	fk := s.kindIdx[k]
 	if fk == nil {
 		if len(s.Kinds) >= maxKinds {
 			s.OtherKinds++
 			return
 		}
-		fk = &FailureKind{Outcome: r.Outcome, Status: r.Status, ErrorType: r.ErrorType, Message: r.Message, IDSource: r.RequestIDSource}
+		fk = &FailureKind{Outcome: r.Outcome, Status: r.Status, ErrorType: r.ErrorType, Message: r.Message, IDSource: r.RequestIDSource, Producer: p}
 		s.kindIdx[k] = fk
 		s.Kinds = append(s.Kinds, fk)
 	}
@@ -199,6 +220,27 @@ func (s *Summary) addFailure(r *runfile.Record) {
 	if r.RequestID != "" && len(fk.RequestIDs) < maxKindIDs {
 		fk.RequestIDs = append(fk.RequestIDs, r.RequestID)
 	}
+}
+
+// ProducerOf returns who sent a record's answer: the record's own word, or
+// for run files written before records named it, what its request id
+// says (the API's id, or the edge's cf-ray). A TLS failure showing an
+// intercepting certificate is the proxy's doing; other transport failures
+// have no producer.
+func ProducerOf(r *runfile.Record) classify.Producer {
+	switch {
+	case r.Producer != "":
+		return r.Producer
+	case classify.Intercepted(r.Outcome, r.Message):
+		return classify.ProducerProxy
+	case r.Status == 0:
+		return ""
+	case r.RequestIDSource == classify.IDFromRequestID || r.RequestIDSource == classify.IDFromBody:
+		return classify.ProducerAPI
+	case r.RequestIDSource == classify.IDFromCFRay:
+		return classify.ProducerEdge
+	}
+	return classify.ProducerUnknown
 }
 
 // refused403 returns the number of 403 refusals in the run.

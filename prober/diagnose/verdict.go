@@ -28,6 +28,12 @@ const (
 // Decide reads a summary and names the failing layer.
 func Decide(s *Summary) verdict.Verdict {
 	v := decide(s)
+	if lines, far := shortfall(s); len(lines) > 0 {
+		v.Evidence = append(v.Evidence, lines...)
+		if far && v.Confidence == verdict.High && (v.Signature == verdict.Healthy || v.Signature == verdict.Intermittent403) {
+			v.Confidence = verdict.Medium
+		}
+	}
 	v.Layer = v.Signature.Layer()
 	v.RuledOut = ruledOut(s, v.Signature)
 	v.NextSteps = NextSteps(v)
@@ -46,7 +52,7 @@ func decide(s *Summary) verdict.Verdict {
 	switch {
 	case failed == 0:
 		return healthy(s)
-	case s.OK > 0 && refused >= 2:
+	case s.OK > 0 && refused >= 2 && !throttleDominates(s):
 		return intermittent(s)
 	case s.OK > 0 && failed == 1:
 		if s.OK >= noiseAfter {
@@ -123,6 +129,8 @@ func dominant(s *Summary) verdict.Verdict {
 	default:
 		v.Confidence = verdict.Low
 	}
+	conf, why := capConfidence(s, sig, k, v.Confidence)
+	v.Confidence, v.Evidence = conf, append(v.Evidence, why...)
 	if s.OK > 0 {
 		v.Summary = fmt.Sprintf("%d of %d requests failed, mostly %s; %d succeeded. %s", failed, s.Answered, DescribeKind(k), s.OK, Meaning(sig, k))
 	} else {
@@ -196,9 +204,9 @@ func intermittent(s *Summary) verdict.Verdict {
 	if v.Confidence == verdict.High {
 		v.NeedMore, v.ExtendAt = 0, nil
 	}
-	src, reading := "the API (permission_error)", "This is the signature of an abuse flag on the account, not a permission setting."
-	if s.Outcomes[classify.OutcomeChallenge] > refused/2 {
-		src, reading = "Cloudflare's edge (managed challenge pages)", "The edge's bot protection reacts to bursts from this network: the intermittent-403 signature, from the edge rather than the account."
+	src, reading := refusalSource(s)
+	if line := mixedProducers(s); line != "" {
+		v.Evidence = append(v.Evidence, line)
 	}
 	pct := 100 * float64(refused) / float64(s.Answered)
 	switch {
@@ -213,33 +221,56 @@ func intermittent(s *Summary) verdict.Verdict {
 }
 
 // signatureOf maps a failure kind onto the layer it points at.
-func signatureOf(k *FailureKind) verdict.Signature { return SignatureFor(k.Outcome, k.Message) }
+func signatureOf(k *FailureKind) verdict.Signature {
+	return SignatureFrom(k.Outcome, k.Producer, k.Message)
+}
 
-// SignatureFor maps one failed answer onto the layer it points at; the
-// message tells TLS interception from other TLS failures.
+// SignatureFor maps one failed answer onto the layer it points at, when
+// who answered is not known; see SignatureFrom.
 func SignatureFor(o classify.Outcome, message string) verdict.Signature {
+	return SignatureFrom(o, "", message)
+}
+
+// SignatureFrom maps one failed answer, and who sent it, onto the layer it
+// points at. Who answered decides where the outcome alone cannot: an
+// answer nothing recognised points in between when a proxy sent it and
+// nowhere otherwise; a gateway's claim of overload hides the cause behind
+// it (REAL-ANSWERS.md, principle 4).
+func SignatureFrom(o classify.Outcome, p classify.Producer, message string) verdict.Signature {
 	switch o {
 	case classify.OutcomeAuth:
 		return verdict.AuthFailure
-	case classify.OutcomeKeyNotReceived, classify.OutcomeProxyPage, classify.OutcomeRedirect, classify.OutcomeNotFound, classify.OutcomeBadRequest, classify.OutcomeUnexpected:
+	case classify.OutcomeKeyNotReceived, classify.OutcomeProxyPage, classify.OutcomeRedirect, classify.OutcomeNotFound, classify.OutcomeBadRequest:
 		return verdict.ProxyInterference
+	case classify.OutcomeUnexpected, classify.OutcomeUnrecognised:
+		if p == classify.ProducerProxy || o == classify.OutcomeUnexpected && p != classify.ProducerAPI {
+			return verdict.ProxyInterference
+		}
+		return verdict.Inconclusive
 	case classify.OutcomeTLS:
-		if strings.Contains(message, "unknown authority") {
+		if classify.Intercepted(o, message) {
 			return verdict.ProxyInterference
 		}
 		return verdict.NetworkError
 	case classify.OutcomePermission, classify.OutcomeWorkspace:
 		return verdict.WorkspaceDenied
-	case classify.OutcomeForbiddenEdge, classify.OutcomeEdgeBlock, classify.OutcomeChallenge:
+	case classify.OutcomeForbiddenEdge, classify.OutcomeEdgeBlock, classify.OutcomeChallenge, classify.OutcomeRegion:
 		return verdict.RegionBlocked
 	case classify.OutcomeModel:
 		return verdict.ModelNotEnabled
+	case classify.OutcomeFlagged:
+		return verdict.AccountFlagged
 	case classify.OutcomeBilling:
 		return verdict.BillingIssue
 	case classify.OutcomeRateLimit:
 		return verdict.RateLimited
 	case classify.OutcomeOverloaded, classify.OutcomeServer:
+		if p == classify.ProducerGateway {
+			return verdict.Inconclusive
+		}
 		return verdict.Overloaded
+	case classify.OutcomeRequestSize:
+		return verdict.Inconclusive
 	case classify.OutcomeOK:
 		return verdict.Healthy
 	}
@@ -249,7 +280,7 @@ func SignatureFor(o classify.Outcome, message string) verdict.Signature {
 // priority breaks ties between equally frequent failures: the layer nearer
 // the user is checked first, as an operator would.
 func priority(s verdict.Signature) int {
-	order := []verdict.Signature{verdict.ProxyInterference, verdict.AuthFailure, verdict.RegionBlocked, verdict.WorkspaceDenied, verdict.ModelNotEnabled, verdict.BillingIssue, verdict.Intermittent403, verdict.RateLimited, verdict.Overloaded, verdict.NetworkError}
+	order := []verdict.Signature{verdict.ProxyInterference, verdict.AuthFailure, verdict.RegionBlocked, verdict.WorkspaceDenied, verdict.ModelNotEnabled, verdict.AccountFlagged, verdict.BillingIssue, verdict.Intermittent403, verdict.RateLimited, verdict.Overloaded, verdict.NetworkError, verdict.Inconclusive}
 	for i, o := range order {
 		if o == s {
 			return i
@@ -279,6 +310,10 @@ func Meaning(sig verdict.Signature, k *FailureKind) string {
 		return "The edge refuses this network: the country, VPN exit or IP is blocked (layer 3)."
 	case verdict.ModelNotEnabled:
 		return "The model is unknown or not enabled for this key (layer 4)."
+	case verdict.AccountFlagged:
+		return "The refusals say the account is flagged, suspended or blocked by safeguards (layer 5): more requests will not clear it."
+	case verdict.Inconclusive:
+		return inconclusiveMeaning(k)
 	case verdict.BillingIssue:
 		return "A billing problem, not a permission one."
 	case verdict.RateLimited:
@@ -289,6 +324,19 @@ func Meaning(sig verdict.Signature, k *FailureKind) string {
 		return "No HTTP answer arrived: the network path failed."
 	}
 	return ""
+}
+
+// inconclusiveMeaning says why a run of answers names no layer.
+func inconclusiveMeaning(k *FailureKind) string {
+	switch {
+	case k == nil:
+		return ""
+	case k.Outcome == classify.OutcomeRequestSize:
+		return "The request is too big for the API or the edge: nothing about the account."
+	case k.Producer == classify.ProducerGateway && (k.Outcome == classify.OutcomeOverloaded || k.Outcome == classify.OutcomeServer):
+		return "A gateway or relay says the service behind it failed; gateways rewrite errors, so the cause cannot be told from here."
+	}
+	return "probe does not recognise these answers, so it names no layer: they are shown as they came."
 }
 
 // DescribeKind renders a failure kind in a few words, e.g. `403 permission_error "Permission denied"`.
@@ -354,9 +402,12 @@ func kindEvidence(s *Summary) []string {
 			break
 		}
 		line := fmt.Sprintf("%d× %s", k.Count, DescribeKind(k))
+		if k.Producer != "" {
+			line += ", from " + producerName(k.Producer)
+		}
 		switch {
-		case k.IDSource == classify.IDFromCFRay:
-			line += fmt.Sprintf(" (edge answer, no request id; cf-ray %s)", k.RequestIDs[0])
+		case k.IDSource == classify.IDFromCFRay && len(k.RequestIDs) > 0:
+			line += fmt.Sprintf(" (no request id; cf-ray %s)", k.RequestIDs[0])
 		case len(k.RequestIDs) > 0:
 			line += fmt.Sprintf(" (e.g. %s %s)", k.IDSource, k.RequestIDs[0])
 		default:
@@ -403,7 +454,9 @@ func FormatP(p float64) string {
 	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.4f", p), "0"), ".")
 }
 
-// ruledOut lists the layers the answers clear, with the reason.
+// ruledOut lists the layers the answers clear, with the reason. The edge's
+// own refusals keep layer 3 open, and answers from anything but the API
+// keep Q4 open, whatever else succeeded.
 func ruledOut(s *Summary, sig verdict.Signature) []string {
 	out := []string{}
 	add := func(layer verdict.Signature, why string) {
@@ -411,19 +464,27 @@ func ruledOut(s *Summary, sig verdict.Signature) []string {
 			out = append(out, why)
 		}
 	}
+	edge := s.Outcomes[classify.OutcomeForbiddenEdge] + s.Outcomes[classify.OutcomeEdgeBlock] + s.Outcomes[classify.OutcomeChallenge] + s.Outcomes[classify.OutcomeRegion]
+	between := s.Producers[classify.ProducerProxy] + s.Producers[classify.ProducerGateway] + s.Producers[classify.ProducerUnknown]
 	if s.OK > 0 {
 		add(verdict.AuthFailure, "layer 1 (auth): requests with this key succeeded")
 		add(verdict.WorkspaceDenied, "layer 2 (workspace): the workspace served requests")
-		add(verdict.RegionBlocked, "layer 3 (region/IP): the API answered from this network")
+		if edge == 0 {
+			add(verdict.RegionBlocked, "layer 3 (region/IP): the API answered from this network")
+		}
 		add(verdict.ModelNotEnabled, "layer 4 (model): the model answered")
-		add(verdict.ProxyInterference, "Q4 (proxy): successful answers came through the same route")
+		if between == 0 {
+			add(verdict.ProxyInterference, "Q4 (proxy): successful answers came through the same route")
+		}
 		return out
 	}
 	if s.OriginNon401 > 0 {
-		add(verdict.AuthFailure, "layer 1 (auth): the API accepted the key (its answers were not 401)")
+		add(verdict.AuthFailure, "layer 1 (auth): the API accepted the key (its answers did not refuse it)")
 	}
-	if s.OriginAnswers > 0 {
+	if s.OriginAnswers > 0 && edge == 0 {
 		add(verdict.RegionBlocked, "layer 3 (region/IP): the API itself answered (its request ids are present), so the edge let the request through")
+	}
+	if s.OriginAnswers > 0 && between == 0 {
 		add(verdict.ProxyInterference, "Q4 (proxy): the answers are the API's own, with its request ids")
 	}
 	return out
@@ -470,6 +531,19 @@ func NextSteps(v verdict.Verdict) []string {
 			"Lower your application's concurrency to 1-2 and pause before retrying; measure the effect with `probe cooldown --wait 5m`.",
 			"Then " + ticket,
 			"Look for usage-policy notices on the account (email, Console).",
+		}
+	case verdict.AccountFlagged:
+		return []string{
+			"Stop probing: more requests from a flagged account do not clear the flag and may count against it.",
+			"Open a support ticket with the request ids (`probe export RUN.jsonl --format ticket` writes it for you).",
+			"Look for usage-policy notices on the account (email, Console).",
+		}
+	case verdict.Inconclusive:
+		if v.NeedMore == 0 {
+			return []string{
+				"Read the answers shown in the evidence: probe does not recognise them, or they say nothing about the account (a request too big, a gateway's rewrite).",
+				"Probe the API directly (without the gateway or proxy) to see its own answer, or show the evidence to support.",
+			}
 		}
 	case verdict.BillingIssue:
 		return []string{"Add credits or raise the spend limit in the Console's billing settings; changes can take a few minutes to apply."}

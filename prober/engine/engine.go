@@ -110,7 +110,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	res.Verdict = diagnose.Decide(e.summary)
 	res.Verdict.Partial = res.Stop == runfile.StopInterrupted
 	if res.Stop == runfile.StopEarly {
-		res.Verdict.Evidence = append(res.Verdict.Evidence, fmt.Sprintf("stopped early: the first %d answers at c=%d were all the same deterministic failure, so ramping would add nothing", e.summary.Steps[0].Answered, e.Plan.Steps[0].Concurrency))
+		res.Verdict.Evidence = append(res.Verdict.Evidence, diagnose.EarlyStopEvidence(e.summary))
 	}
 	return res, e.sinkErr
 }

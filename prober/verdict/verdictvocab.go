@@ -12,6 +12,9 @@ const (
 	RegionBlocked     Signature = "region_blocked"
 	ModelNotEnabled   Signature = "model_not_enabled"
 	Intermittent403   Signature = "intermittent_403"
+	// AccountFlagged is every answer a refusal saying the account is
+	// flagged, suspended for unusual activity or blocked by safeguards.
+	AccountFlagged Signature = "account_flagged"
 	BillingIssue      Signature = "billing_issue"
 	RateLimited       Signature = "rate_limited"
 	Overloaded        Signature = "overloaded"
@@ -30,7 +33,7 @@ func (s Signature) Layer() string {
 		return "3"
 	case ModelNotEnabled:
 		return "4"
-	case Intermittent403:
+	case Intermittent403, AccountFlagged:
 		return "5"
 	case ProxyInterference:
 		return "Q4"
