@@ -62,7 +62,7 @@ var rules = []rule{
 	{cite: "002-anthropic-credential-only-claude-code", outcome: OutcomeAuth,
 		message: re(`only authorized for use with|scope requirement|insufficient scope|oauth authentication is (currently )?not supported`)},
 	{cite: "031-bedrock-iam-no-identity-policy", outcome: OutcomeAuth,
-		message: re(`is not authorized to perform|permission '[^']*' denied`), unless: re(`explicit deny`)},
+		message: re(`is not authorized to perform|permission '[^']*' denied`), unless: re(`explicit deny|model access|access to this model`)},
 
 	// Layer 5: a flag, a suspension, a safeguard.
 	{cite: "073-synthetic-account-flagged-403", outcome: OutcomeFlagged, message: flaggedRE},

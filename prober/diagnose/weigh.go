@@ -46,6 +46,10 @@ func capConfidence(s *Summary, sig verdict.Signature, k *FailureKind, conf strin
 	if line := mixedProducers(s); line != "" {
 		lower(line)
 	}
+	if sig == verdict.RateLimited && s.OK == 0 {
+		// Fixture 044: a quota of zero answers as a rate limit would.
+		lower("no request got through: a limit that lets nothing through cannot be told from a quota of zero (no entitlement to the model)")
+	}
 	if refused := s.refused403(); refused > 0 && (sig == verdict.RateLimited || sig == verdict.Overloaded) {
 		src, _ := refusalSource(s)
 		lower(fmt.Sprintf("second finding: %d %s refused with 403 by %s; judge them once the %s is gone", refused, plural(refused, "request was", "requests were"), src, map[verdict.Signature]string{verdict.RateLimited: "rate limit", verdict.Overloaded: "overload"}[sig]))
