@@ -112,7 +112,7 @@ var catalogue = []Scenario{
 	},
 	{
 		Name: "oauth-scope", Summary: "403 permission_error: the OAuth token lacks the user:inference scope",
-		Signature: "workspace_denied", Layer: "2",
+		Signature: "auth_failure", Layer: "1", // REAL-ANSWERS.md: the credential, layer 1
 		behave: account(fail(http.StatusForbidden, "permission_error", "OAuth token does not meet scope requirement user:inference")),
 	},
 	{
@@ -122,7 +122,7 @@ var catalogue = []Scenario{
 	},
 	{
 		Name: "credential-restricted", Summary: "400 invalid_request_error: the credential is only for Claude Code",
-		Signature: "workspace_denied", Layer: "2",
+		Signature: "auth_failure", Layer: "1", // REAL-ANSWERS.md: the credential, layer 1
 		behave: account(fail(http.StatusBadRequest, "invalid_request_error", "This credential is only authorized for use with Claude Code and cannot be used for other API requests.")),
 	},
 	{

@@ -88,9 +88,9 @@ type Summary struct {
 	Producers map[classify.Producer]int
 	// UniformRun is how many answers, from the first, had the same outcome
 	// and status: what an early stop saw.
-	UniformRun int
-	First, Last  time.Time
-	MaxInFlight  int
+	UniformRun  int
+	First, Last time.Time
+	MaxInFlight int
 
 	// The runs test reads successes and 403s in completion order; other
 	// failures are left out so that a 429 does not break a run of 403s.
@@ -224,7 +224,7 @@ func (s *Summary) addFailure(r *runfile.Record) {
 
 // ProducerOf returns who sent a record's answer: the record's own word, or
 // for run files written before records named it, what its request id
-// says (the API's id, or the edge's cf-ray). A TLS failure showing an
+// says (the API's id, or the edge's cf-ray), or nothing. A TLS failure showing an
 // intercepting certificate is the proxy's doing; other transport failures
 // have no producer.
 func ProducerOf(r *runfile.Record) classify.Producer {
@@ -240,7 +240,7 @@ func ProducerOf(r *runfile.Record) classify.Producer {
 	case r.RequestIDSource == classify.IDFromCFRay:
 		return classify.ProducerEdge
 	}
-	return classify.ProducerUnknown
+	return "" // an older record that does not say: not counted as a sender
 }
 
 // refused403 returns the number of 403 refusals in the run.

@@ -33,9 +33,9 @@ func TestClassifyScenarios(t *testing.T) {
 		"key-missing":           {classify.OutcomeKeyNotReceived, classify.IDFromRequestID},
 		"empty-403":             {classify.OutcomePermission, classify.IDFromRequestID},
 		"permission-denied":     {classify.OutcomePermission, classify.IDFromRequestID},
-		"oauth-scope":           {classify.OutcomePermission, classify.IDFromRequestID},
+		"oauth-scope":           {classify.OutcomeAuth, classify.IDFromRequestID}, // REAL-ANSWERS.md: layer 1
 		"org-disabled":          {classify.OutcomeWorkspace, classify.IDFromRequestID},
-		"credential-restricted": {classify.OutcomeWorkspace, classify.IDFromRequestID},
+		"credential-restricted": {classify.OutcomeAuth, classify.IDFromRequestID}, // REAL-ANSWERS.md: layer 1
 		"model-not-enabled":     {classify.OutcomeModel, classify.IDFromRequestID},
 		"unknown-model":         {classify.OutcomeModel, classify.IDFromRequestID},
 		"region-blocked":        {classify.OutcomeForbiddenEdge, classify.IDFromCFRay},

@@ -65,7 +65,7 @@ var hostileHandlers = []struct {
 	{"invalid UTF-8 and binary", func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(403)
 		w.Write([]byte{0xff, 0xfe, 0x00, 0x1b, '[', '2', 'J', 0xc3, 0x28, 0x80})
-	}, classify.OutcomePermission},
+	}, classify.OutcomeUnrecognised}, // no mark of the API: said, not guessed
 	{"JSON nested 10,000 deep", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(200)
@@ -119,8 +119,8 @@ func TestStatusOutsideRange(t *testing.T) {
 				fmt.Fprintf(c, "HTTP/1.1 %s Odd\r\nContent-Length: 2\r\n\r\n{}", status)
 			})
 			for _, r := range runHostile(t, "http://"+addr, nil) {
-				if r.Outcome != classify.OutcomeUnexpected && !r.Outcome.IsNetwork() {
-					t.Errorf("status %s: outcome %s; want unexpected or a transport failure", status, r.Outcome)
+				if r.Outcome != classify.OutcomeUnrecognised && !r.Outcome.IsNetwork() {
+					t.Errorf("status %s: outcome %s; want unrecognised or a transport failure", status, r.Outcome)
 				}
 			}
 		})

@@ -15,11 +15,11 @@ const (
 	// AccountFlagged is every answer a refusal saying the account is
 	// flagged, suspended for unusual activity or blocked by safeguards.
 	AccountFlagged Signature = "account_flagged"
-	BillingIssue      Signature = "billing_issue"
-	RateLimited       Signature = "rate_limited"
-	Overloaded        Signature = "overloaded"
-	NetworkError      Signature = "network_error"
-	Inconclusive      Signature = "inconclusive"
+	BillingIssue   Signature = "billing_issue"
+	RateLimited    Signature = "rate_limited"
+	Overloaded     Signature = "overloaded"
+	NetworkError   Signature = "network_error"
+	Inconclusive   Signature = "inconclusive"
 )
 
 // Layer returns the layer of the decision tree the signature points at.
