@@ -69,7 +69,7 @@ var openAICatalogue = []Scenario{
 	},
 	{
 		Name: "no-organization", Summary: "401 no_organization: the key's user belongs to no organization",
-		Signature: "auth_failure", Layer: "1",
+		Signature: "workspace_denied", Layer: "2", // REAL-ANSWERS.md: no organization is layer 2 (fixture 050)
 		behave: account(openAIFail(http.StatusUnauthorized, "invalid_request_error", "no_organization", msgOpenAINoOrg)),
 	},
 	{

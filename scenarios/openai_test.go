@@ -198,7 +198,7 @@ func TestOpenAICatalogue(t *testing.T) {
 	want := []struct{ name, signature, layer string }{
 		{"healthy", "healthy", "-"},
 		{"revoked-key", "auth_failure", "1"},
-		{"no-organization", "auth_failure", "1"},
+		{"no-organization", "workspace_denied", "2"},
 		{"key-missing", "proxy_interference", "Q4"},
 		{"region-blocked", "region_blocked", "3"},
 		{"cloudflare-block", "region_blocked", "3"},
