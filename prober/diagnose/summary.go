@@ -159,16 +159,7 @@ func (s *Summary) Add(r *runfile.Record) {
 	if s.uniformAnswers {
 		s.UniformRun = s.Answered
 	}
-	p := ProducerOf(r)
-	if p != "" {
-		s.Producers[p]++
-	}
-	if p == classify.ProducerAPI {
-		s.OriginAnswers++
-		if r.Outcome != classify.OutcomeAuth && r.Outcome != classify.OutcomeKeyNotReceived {
-			s.OriginNon401++
-		}
-	}
+	s.addProducer(r)
 	if r.OrganizationID != "" && len(s.OrgIDs) < maxOrgIDs && !contains(s.OrgIDs, r.OrganizationID) {
 		s.OrgIDs = append(s.OrgIDs, r.OrganizationID)
 	}
@@ -196,6 +187,20 @@ func (s *Summary) Add(r *runfile.Record) {
 	}
 	if r.Outcome != classify.OutcomeOK {
 		s.addFailure(r)
+	}
+}
+
+// addProducer counts who sent an answer, and the API's own answers.
+func (s *Summary) addProducer(r *runfile.Record) {
+	p := ProducerOf(r)
+	if p != "" {
+		s.Producers[p]++
+	}
+	if p == classify.ProducerAPI {
+		s.OriginAnswers++
+		if r.Outcome != classify.OutcomeAuth && r.Outcome != classify.OutcomeKeyNotReceived {
+			s.OriginNon401++
+		}
 	}
 }
 
