@@ -75,9 +75,11 @@ func Classify(a Answer) Classification {
 	if amzn, _, _ := strings.Cut(a.Header.Get("X-Amzn-Errortype"), ":"); amzn != "" && c.ErrorType == "" {
 		c.ErrorType = Printable(amzn, 60)
 	}
+	// The rules read the message as kept: a capped one, so that a huge
+	// text body costs no more than a short one.
 	c.Message = Printable(b.message, MaxMessage)
 	f := facts{status: a.Status, header: a.Header, producer: c.Producer, model: a.Model,
-		success: b.success && a.Status >= 200 && a.Status < 300, lower: strings.ToLower(b.message)}
+		success: b.success && a.Status >= 200 && a.Status < 300, lower: strings.ToLower(c.Message)}
 	for _, t := range []string{b.errType, b.code, b.status, c.ErrorType} {
 		if t != "" {
 			f.types = append(f.types, strings.ToLower(t))
