@@ -5,12 +5,19 @@ package main
 
 import (
 	"context"
+	"io"
+	"log"
 	"os"
 	"os/signal"
 	"syscall"
 )
 
 func main() {
+	// net/http's transport logs framing anomalies (an unsolicited response
+	// on an idle connection) through the standard logger, straight to
+	// stderr, where they would break -q and the progress display; probe
+	// reports what it finds itself.
+	log.SetOutput(io.Discard)
 	os.Exit(run())
 }
 

@@ -35,6 +35,7 @@ const (
 	OutcomeTLS            Outcome = "network-tls"
 	OutcomeNetwork        Outcome = "network-other"
 	OutcomeCanceled       Outcome = "canceled" // cut short by the user; not an answer
+	OutcomeTool           Outcome = "tool"     // probe's own machine failed (out of file descriptors); not an answer
 )
 
 // IsNetwork reports whether no HTTP answer arrived.
@@ -47,8 +48,8 @@ func (o Outcome) IsNetwork() bool {
 }
 
 // IsAnswer reports whether the outcome counts in the statistics: everything
-// but requests the user cancelled.
-func (o Outcome) IsAnswer() bool { return o != OutcomeCanceled && o != "" }
+// but requests the user cancelled and probe's own failures.
+func (o Outcome) IsAnswer() bool { return o != OutcomeCanceled && o != OutcomeTool && o != "" }
 
 // Deterministic reports whether the outcome, seen on every request at the
 // lowest concurrency, makes ramping pointless: it does not depend on load.

@@ -17,7 +17,10 @@ import (
 // Requests go to it directly, never through an http.Client, so no redirect
 // is followed: the API does not redirect, so a 3xx is evidence of something
 // in between, and following it could carry the key to another host.
-func NewTransport(maxConcurrency int, getenv func(string) string) *http.Transport {
+//
+// It never sends a request twice (see Transport): middleware that signs or
+// authenticates requests (cloudauth) wraps it, not the other way round.
+func NewTransport(maxConcurrency int, getenv func(string) string) *Transport {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	if getenv != nil {
 		proxy := proxyFunc(getenv)
@@ -28,7 +31,58 @@ func NewTransport(maxConcurrency int, getenv func(string) string) *http.Transpor
 	tr.MaxResponseHeaderBytes = 256 << 10
 	tr.ResponseHeaderTimeout = 0 // the per-request context bounds the whole exchange
 	tr.TLSHandshakeTimeout = 15 * time.Second
-	return tr
+	return &Transport{tr}
+}
+
+// Transport is the *http.Transport probes go through (its settings may be
+// changed before a run), made to send each request once: every request a
+// server sees is one probe records.
+//
+// net/http replays a request on its own when it can rewind the body
+// (Request.GetBody): HTTP/2 after a GOAWAY or REFUSED_STREAM, HTTP/1.1 after
+// a reused connection failed. The server may well have seen, counted and
+// rate-limited the first attempt, which the run file would never show. So
+// RoundTrip sends req without GetBody: a request whose body was written is
+// then never replayed (h2_bundle's shouldRetryRequest: "cannot retry err
+// after Request.Body was written"), and its failure is recorded. Only a
+// request nothing of which left (an unusable connection) is still sent
+// elsewhere. Middleware above it may set GetBody on its own copy, as
+// cloudauth's SigV4 signer does; it is dropped here, below them all.
+type Transport struct {
+	*http.Transport
+}
+
+// RoundTrip sends req once.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	return t.Transport.RoundTrip(once(req))
+}
+
+// NoReplay returns rt made to send each request once, as Transport does:
+// the engine's own guard for a transport that is not one (a plain
+// *http.Transport). Middleware that sets GetBody must wrap a Transport,
+// since what it does after this guard is beyond it.
+func NoReplay(rt http.RoundTripper) http.RoundTripper {
+	if _, ok := rt.(*Transport); ok || rt == nil {
+		return rt
+	}
+	return noReplay{rt}
+}
+
+type noReplay struct{ rt http.RoundTripper }
+
+func (n noReplay) RoundTrip(req *http.Request) (*http.Response, error) {
+	return n.rt.RoundTrip(once(req))
+}
+
+// once returns req without GetBody, as a shallow copy when it had one (a
+// RoundTripper must not change the request it is given).
+func once(req *http.Request) *http.Request {
+	if req.GetBody == nil {
+		return req
+	}
+	r := *req
+	r.GetBody = nil
+	return &r
 }
 
 // proxyFunc reads the proxy variables once, as net/http's

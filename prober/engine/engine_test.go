@@ -54,7 +54,7 @@ func testTarget(t *testing.T, base string) target.Target {
 
 // testTransport is the transport probe uses, sized for concurrency c, with
 // its idle connections closed when the test ends.
-func testTransport(t *testing.T, c int) *http.Transport {
+func testTransport(t *testing.T, c int) *Transport {
 	t.Helper()
 	tr := NewTransport(c, nil)
 	t.Cleanup(tr.CloseIdleConnections)
@@ -666,6 +666,9 @@ func TestEngineSinkFailure(t *testing.T) {
 	res, err := e.Run(ctx)
 	if !errors.Is(err, full) || res == nil || res.Stop != runfile.StopSinkFailed {
 		t.Fatalf("Run = %+v, %v; want Stop %s and the sink's error", res, err, runfile.StopSinkFailed)
+	}
+	if !res.Verdict.Partial {
+		t.Error("the verdict of a run whose run file failed (a full disk) is not marked partial")
 	}
 	if n := server.n.Load(); n != 1 {
 		t.Errorf("%d requests sent after the run file failed on the first; want 1", n)

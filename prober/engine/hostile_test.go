@@ -85,7 +85,7 @@ var hostileHandlers = []struct {
 		w.(http.Flusher).Flush()
 		conn, _, _ := w.(http.Hijacker).Hijack()
 		conn.Close()
-	}, classify.OutcomeReset},
+	}, classify.OutcomeUnexpected}, // the status is used; net_error says the body was cut (TestCutBody)
 	{"redirect loop", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, r.URL.Path, http.StatusFound)
 	}, classify.OutcomeRedirect},

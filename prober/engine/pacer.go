@@ -1,58 +1,126 @@
 package engine
 
-import "time"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"golang.org/x/time/rate"
+)
 
 // minLag is how far behind its schedule a paced run may fall and still
-// catch up; see pacer.next.
+// catch up; see newPacer.
 const minLag = 100 * time.Millisecond
 
-// pace is the pacing of a run at rate requests per second, as a pure
-// function (after vegeta's Pacer): elapsed into a stretch of requests that
-// has sent hits of them, it returns how long to wait before the next one is
-// due, negative when it is overdue. Request i of a stretch is due at i/rate
-// after the stretch began, whenever the ones before it actually left, so a
-// late wake-up shortens the next wait instead of delaying every request
-// after it: the schedule, and with it the achieved rate, does not drift.
-func pace(rate float64, elapsed time.Duration, hits int64) time.Duration {
-	return time.Duration(float64(hits)*float64(time.Second)/rate) - elapsed
+// maxInterval is the longest gap between paced requests a run accepts: a
+// slower --rate is a typo, and much slower ones overflow a time.Duration.
+const maxInterval = 24 * time.Hour
+
+// checkRate refuses a rate the pacer cannot keep: NaN, infinite, negative,
+// or slower than one request a day. Zero means no cap.
+func checkRate(r float64) error {
+	switch {
+	case math.IsNaN(r) || math.IsInf(r, 0) || r < 0:
+		return fmt.Errorf("engine: rate %v is not a number of requests per second", r)
+	case r > 0 && 1/r > maxInterval.Seconds():
+		return errors.New("engine: rate below one request a day")
+	}
+	return nil
 }
 
-// pacer is the dispatcher's schedule for Plan.Rate. It is used from the
-// dispatcher's goroutine only.
+// pacer is the dispatcher's schedule for Plan.Rate: a token bucket
+// (golang.org/x/time/rate) whose reservations say when each request is due.
+// It is used from the dispatcher's goroutine only.
+//
+// Request i of a stretch is due at i/rate after the stretch began, whenever
+// the ones before it actually left: a late wake-up shortens the next wait
+// instead of delaying every request after it, so the schedule, and with it
+// the achieved rate, does not drift. The bucket's burst is the catch-up
+// window, max(minLag, two intervals) of requests: requests overdue by less
+// leave at once, which keeps the rate on target through short hiccups
+// (workers all busy, a machine that stalled); beyond it the debt is
+// dropped, so --rate stays a cap and a long stall is never followed by
+// more than a window's burst.
 type pacer struct {
-	rate  float64
-	start time.Time // of the current stretch; zero before one begins
-	hits  int64     // requests due so far in the current stretch
-	last  time.Time // when the last request was due
+	rate     float64
+	interval time.Duration
+	burst    int
+	lim      *rate.Limiter // nil before a stretch begins (restart)
+	last     time.Time     // when the last request was due
+}
+
+func newPacer(r float64) *pacer {
+	interval := time.Duration(float64(time.Second) / r)
+	window := max(minLag, 2*interval)
+	return &pacer{rate: r, interval: interval, burst: max(1, int(window.Seconds()*r))}
 }
 
 // next returns when the next request is due, given the time now (readings
-// of the monotonic clock).
+// of the monotonic clock); a time before now means it is overdue.
 //
 // A stretch begins with the run, at each step and after each retry-after
-// pause (restart), and whenever the run has fallen more than
-// max(minLag, two intervals) behind: workers that were all busy, or a
-// machine that stalled. Requests that are overdue within that lag leave at
-// once, which keeps the achieved rate on target through short hiccups;
-// beyond it the debt is dropped, so --rate stays a cap and a long stall is
-// never followed by a burst. A new stretch never begins sooner than one
-// interval after the last request was due.
+// pause (restart), with an empty bucket: the pause is no debt to make up.
+// It never begins sooner than one interval after the last request was due.
 func (p *pacer) next(now time.Time) time.Time {
-	interval := time.Duration(float64(time.Second) / p.rate)
-	if !p.start.IsZero() && pace(p.rate, now.Sub(p.start), p.hits) < -max(minLag, 2*interval) {
-		p.restart()
-	}
-	if p.start.IsZero() {
-		p.start, p.hits = now, 0
-		if earliest := p.last.Add(interval); !p.last.IsZero() && earliest.After(now) {
-			p.start = earliest
+	if p.lim == nil {
+		start := now
+		if !p.last.IsZero() && p.last.Add(p.interval).After(now) {
+			start = p.last.Add(p.interval)
 		}
+		p.lim = rate.NewLimiter(rate.Limit(p.rate), p.burst)
+		p.lim.ReserveN(start, p.burst) // this request, and no credit
+		p.last = start
+		return start
 	}
-	due := p.start.Add(pace(p.rate, 0, p.hits))
-	p.hits++
+	at := now
+	if at.Before(p.last) {
+		at = p.last // the bucket's clock only moves forward
+	}
+	tokens := p.lim.TokensAt(at)
+	due := at.Add(p.lim.ReserveN(at, 1).DelayFrom(at))
+	if tokens > 1 {
+		// Overdue: its slot was when the bucket last held one token.
+		due = at.Add(-time.Duration((tokens - 1) / p.rate * float64(time.Second)))
+	}
 	p.last = due
 	return due
 }
 
 // restart makes the next request begin a new stretch.
-func (p *pacer) restart() { p.start = time.Time{} }
+func (p *pacer) restart() { p.lim = nil }
+
+// fineSpan is how much of a wait sleepUntil leaves to fineSleep. The
+// runtime's timers wake an idle process up to a millisecond late (the
+// network poller sleeps in whole milliseconds), which alone would miss the
+// pacing target; the last stretch of each wait is slept by the OS instead.
+const fineSpan = 2 * time.Millisecond
+
+// sleepUntil waits until t (a reading of the monotonic clock) or until ctx
+// is done, whichever comes first, and reports whether ctx is still live.
+// Only the last fineSpan is not interruptible.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	if d := time.Until(t) - fineSpan; d > 0 && !sleep(ctx, d) {
+		return false
+	}
+	if d := time.Until(t); d > 0 {
+		fineSleep(d)
+	}
+	return ctx.Err() == nil
+}
+
+// sleep waits d or until ctx is done, and reports whether ctx is still live.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
