@@ -31,6 +31,10 @@ type targetOptions struct {
 	Provider string
 	Headers  []string
 	Strict   bool
+	// Region, Project and Profile place a cloud provider's requests.
+	Region  string
+	Project string
+	Profile string
 }
 
 func (o *targetOptions) register(fs *pflag.FlagSet) {
@@ -44,6 +48,9 @@ func (o *targetOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Scenario, "scenario", "", "run against the built-in simulated API in this scenario (see 'probe scenarios')")
 	fs.Int64Var(&o.Seed, "seed", 0, "seed of the simulated API (with --scenario)")
 	fs.StringVar(&o.Provider, "provider", "", "API to probe: "+strings.Join(provider.Names(), " or ")+" (default: inferred from the base URL, else anthropic)")
+	fs.StringVar(&o.Region, "region", "", "cloud region: Bedrock's AWS region (default $AWS_REGION) or Vertex AI's location (default $CLOUD_ML_REGION; global allowed)")
+	fs.StringVar(&o.Project, "project", "", "Vertex AI project (default $ANTHROPIC_VERTEX_PROJECT_ID), or Foundry resource name (default $ANTHROPIC_FOUNDRY_RESOURCE)")
+	fs.StringVar(&o.Profile, "profile", "", "AWS profile for Bedrock (default $AWS_PROFILE)")
 	fs.StringArrayVar(&o.Headers, "header", nil, "extra request header 'Name: value' for gateways (repeatable; values of secret-looking names are redacted everywhere)")
 }
 
@@ -59,6 +66,10 @@ type resolvedTarget struct {
 	BaseSource string
 	// Close stops the in-process simulated API, if one was started.
 	Close func()
+	// CloudErr is why a cloud credential, region or project could not be
+	// resolved (a *cloudauth.ConfigError): `probe check` reports it as a
+	// local finding, the other commands as an error.
+	CloudErr error
 }
 
 // resolve turns the flags and environment into a target. With --scenario it
@@ -67,6 +78,15 @@ func (o *targetOptions) resolve(ios *IOStreams) (*resolvedTarget, error) {
 	rt, err := o.resolveRoute(ios)
 	if err != nil {
 		return nil, err
+	}
+	if rt.Target.API().Cloud != "" {
+		if rt.CloudErr != nil {
+			rt.Close()
+			return nil, usageError{rt.CloudErr}
+		}
+		rt.Info = rt.Target.Info()
+		rt.Info.Scenario = o.Scenario
+		return rt, nil
 	}
 	key, warnings, err := keys.LoadKey(rt.Keys)
 	if err != nil {
@@ -105,6 +125,9 @@ func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 			prov = provider.Infer(u)
 		}
 	}
+	if prov == nil && o.BaseURL == "" {
+		prov = cloudProviderFromEnv(ios.Getenv)
+	}
 	if prov == nil {
 		prov = provider.Anthropic
 	}
@@ -118,7 +141,8 @@ func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 	}
 
 	modelEnv := ""
-	if prov == provider.Anthropic {
+	if prov == provider.Anthropic || prov.Cloud != "" {
+		// Claude Code reads ANTHROPIC_MODEL whichever cloud serves Claude.
 		modelEnv = ios.Getenv("ANTHROPIC_MODEL")
 	}
 	model := cmp.Or(o.Model, modelEnv, prov.DefaultModel)
@@ -135,7 +159,7 @@ func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 			return nil, usageError{err}
 		}
 		raw, rt.BaseSource, rt.Close = base, "simulated API, scenario "+o.Scenario, stop
-		if o.KeyFile == "" && !o.KeyStdin && !anyKeySet(ios, prov) {
+		if o.KeyFile == "" && !o.KeyStdin && !anyKeySet(ios, prov) && prov.Cloud == "" {
 			rt.Keys.Getenv = withDemoKey(ios.Getenv, prov)
 		}
 	case o.BaseURL != "":
@@ -151,9 +175,15 @@ func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 		return nil, usageError{err}
 	}
 	rt.Target = target.Target{Provider: prov, BaseURL: base, Model: model, Headers: headers, UserAgent: "probe/" + version()}
+	rt.Limits = target.LimitsFor(base)
+	if prov.Cloud != "" {
+		if err := o.cloudRoute(ios, rt, raw); err != nil {
+			rt.Close()
+			return nil, err
+		}
+	}
 	rt.Info = rt.Target.Info()
 	rt.Info.Scenario = o.Scenario
-	rt.Limits = target.LimitsFor(base)
 	return rt, nil
 }
 

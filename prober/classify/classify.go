@@ -140,6 +140,9 @@ func Classify(a Answer) Classification {
 	var c Classification
 	var env errorEnvelope
 	body := bytes.TrimSpace(a.Body)
+	if cc, ok := classifyCloud(a, body); ok {
+		return cc
+	}
 	isJSON := false
 	if len(body) > 0 && body[0] == '{' {
 		var quick bool

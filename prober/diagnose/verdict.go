@@ -85,7 +85,7 @@ func dominant(s *Summary) verdict.Verdict {
 	byOutcome := map[verdict.Signature]int{}
 	first := map[verdict.Signature]*FailureKind{}
 	for _, k := range kinds {
-		sig := signatureOf(k)
+		sig := cloudSignature(s, k, signatureOf(k))
 		byOutcome[sig] += k.Count
 		if first[sig] == nil {
 			first[sig] = k
