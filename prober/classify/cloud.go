@@ -72,7 +72,7 @@ func bedrockOutcome(status int, code, lower string, iam bool) Outcome {
 		return false
 	}
 	switch {
-	case has("security token", "signature we calculated", "signature expired") || code == "ExpiredTokenException" || code == "UnrecognizedClientException":
+	case has("security token", "signature", "authentication token", "credential should be scoped") || code == "ExpiredTokenException" || code == "UnrecognizedClientException" || strings.Contains(code, "Signature") || code == "MissingAuthenticationTokenException":
 		return OutcomeAuth
 	case has("explicit deny"):
 		// A service control or identity policy refuses: an organization's
