@@ -112,24 +112,9 @@ func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 	if o.Scenario != "" && o.BaseURL != "" {
 		return nil, usagef("--scenario and --base-url exclude each other: a scenario runs its own simulated API")
 	}
-	var prov *provider.Provider
-	if o.Provider != "" {
-		p, err := provider.ByName(o.Provider)
-		if err != nil {
-			return nil, usagef("--provider: %v", err)
-		}
-		prov = p
-	}
-	if prov == nil && o.BaseURL != "" {
-		if u, err := target.ParseBaseURL(o.BaseURL); err == nil {
-			prov = provider.Infer(u)
-		}
-	}
-	if prov == nil && o.BaseURL == "" {
-		prov = cloudProviderFromEnv(ios.Getenv)
-	}
-	if prov == nil {
-		prov = provider.Anthropic
+	prov, err := o.pickProvider(ios)
+	if err != nil {
+		return nil, err
 	}
 	var headers []target.Header
 	for _, raw := range o.Headers {
@@ -185,6 +170,30 @@ func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 	rt.Info = rt.Target.Info()
 	rt.Info.Scenario = o.Scenario
 	return rt, nil
+}
+
+// pickProvider is --provider, else the one the base URL's host names, else
+// the cloud Claude Code's CLAUDE_CODE_USE_* switches name, else Anthropic.
+func (o *targetOptions) pickProvider(ios *IOStreams) (*provider.Provider, error) {
+	if o.Provider != "" {
+		p, err := provider.ByName(o.Provider)
+		if err != nil {
+			return nil, usagef("--provider: %v", err)
+		}
+		return p, nil
+	}
+	if o.BaseURL != "" {
+		if u, err := target.ParseBaseURL(o.BaseURL); err == nil {
+			if p := provider.Infer(u); p != nil {
+				return p, nil
+			}
+		}
+		return provider.Anthropic, nil
+	}
+	if p := cloudProviderFromEnv(ios.Getenv); p != nil {
+		return p, nil
+	}
+	return provider.Anthropic, nil
 }
 
 // demoKeys are sent to the simulated API when the user has no key: they let

@@ -306,7 +306,7 @@ func (c *Checker) modelsStep(ctx context.Context, l *Layer, res *Result) *verdic
 	}
 	rec, body := c.send(ctx, req, res)
 	if rec.Outcome == classify.OutcomeNotFound {
-		l.Findings = append(l.Findings, keys.Finding{Status: keys.Warned, Message: what+": 404: this base URL does not list models (a gateway?); going on to the message", Fix: ""})
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Warned, Message: what + ": 404: this base URL does not list models (a gateway?); going on to the message", Fix: ""})
 		return settle(l, "", "")
 	}
 	if rec.Outcome != classify.OutcomeOK {

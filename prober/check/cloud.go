@@ -95,4 +95,3 @@ func baseModelID(model string) string {
 	}
 	return model
 }
-
