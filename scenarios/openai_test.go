@@ -276,7 +276,7 @@ func TestOpenAICatalogue(t *testing.T) {
 		t.Errorf("LookupFor(anthropic) error %v, Lookup error %v", errA, errL)
 	}
 
-	const unknownProvider = `unknown provider "x" (known: anthropic, openai)`
+	const unknownProvider = `unknown provider "x" (known: anthropic, openai, bedrock, vertex, foundry)`
 	if _, err := New("healthy", Options{Provider: "x"}); err == nil || err.Error() != unknownProvider {
 		t.Errorf("New with provider x: %v", err)
 	}

@@ -46,7 +46,7 @@ type wire struct {
 }
 
 // wires are the known providers, the default first.
-var wires = []*wire{anthropicWire, openAIWire}
+var wires = []*wire{anthropicWire, openAIWire, bedrockWire, vertexWire, foundryWire}
 
 var anthropicWire = &wire{
 	name:      Anthropic,

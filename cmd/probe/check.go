@@ -63,6 +63,10 @@ func checkRun(cmd *cobra.Command, ios *IOStreams, opts *checkOptions) error {
 		return err
 	}
 	defer rt.Close()
+	if opts.Curl && rt.Target.API().Cloud != "" {
+		fmt.Fprintln(ios.Out, rt.Target.Curl())
+		return nil
+	}
 	if opts.Curl {
 		key, _, _ := keys.LoadKey(rt.Keys)
 		t := rt.Target
@@ -71,7 +75,8 @@ func checkRun(cmd *cobra.Command, ios *IOStreams, opts *checkOptions) error {
 		return nil
 	}
 	c := &check.Checker{
-		Transport:  engine.NewTransport(1, ios.Getenv),
+		Transport:  rt.Target.Transport(engine.NewTransport(1, ios.Getenv)),
+		CloudErr:   rt.CloudErr,
 		Target:     rt.Target,
 		Keys:       rt.Keys,
 		Timeout:    opts.Timeout,

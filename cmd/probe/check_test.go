@@ -25,6 +25,8 @@ var checkSignature = map[string]string{
 	"abuse":                  "healthy",          // clean at concurrency 1
 	"works-once-fails-twice": "healthy",          // the first message succeeds
 	"rate-limited":           "healthy",          // limited only above 3 in flight
+	"throttling":             "healthy",          // Bedrock: throttled only above 3 in flight
+	"quota-exceeded":         "healthy",          // Vertex: a real limit, only above 3 in flight
 	"cooldown":               "workspace_denied", // flagged at first: one 403 looks like a setting
 }
 
@@ -32,7 +34,7 @@ var checkSignature = map[string]string{
 // `probe check` names for every scenario of the catalogue.
 func TestCheckScenarios(t *testing.T) {
 	dir := t.TempDir()
-	for _, provider := range []string{scenarios.Anthropic, scenarios.OpenAI} {
+	for _, provider := range allProviders {
 		for _, sc := range scenarios.AllFor(provider) {
 			want := sc.Signature
 			if s, ok := checkSignature[sc.Name]; ok {

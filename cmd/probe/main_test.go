@@ -47,6 +47,20 @@ func scriptParams(dir string) testscript.Params {
 			// A fixed, recognisable key: the scripts check it never leaks.
 			env.Setenv("ANTHROPIC_API_KEY", "sk-ant-api03-TESTKEY0nly4Scr1pts-LEAKCANARY-Zq9xW")
 			env.Setenv("OPENAI_API_KEY", "sk-proj-TESTKEY0nly4Scr1pts-LEAKCANARY-OpenAI-Zq9xW")
+			// Fake cloud credentials, each carrying the canary, and no way
+			// off the machine: no metadata server, no shared AWS files.
+			env.Setenv("AWS_ACCESS_KEY_ID", "AKIAFAKESCRIPTS0WXYZ")
+			env.Setenv("AWS_SECRET_ACCESS_KEY", "TESTKEY0nly4Scr1pts-aws-secret-LEAKCANARY")
+			env.Setenv("AWS_SESSION_TOKEN", "TESTKEY0nly4Scr1pts-aws-session-LEAKCANARY")
+			env.Setenv("AWS_REGION", "eu-west-3")
+			env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+			env.Setenv("AWS_CONFIG_FILE", filepath.Join(env.WorkDir, "no-aws-config"))
+			env.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(env.WorkDir, "no-aws-credentials"))
+			env.Setenv("GOOGLE_OAUTH_ACCESS_TOKEN", "ya29.TESTKEY0nly4Scr1pts-google-LEAKCANARY")
+			env.Setenv("ANTHROPIC_VERTEX_PROJECT_ID", "script-project")
+			env.Setenv("CLOUD_ML_REGION", "europe-west1")
+			env.Setenv("ANTHROPIC_FOUNDRY_API_KEY", "TESTKEY0nly4Scr1pts-foundry-LEAKCANARY")
+			env.Setenv("ANTHROPIC_FOUNDRY_RESOURCE", "script-resource")
 			return nil
 		},
 	}
@@ -64,7 +78,7 @@ func TestScripts(t *testing.T) {
 // untested.
 func TestRampScenarios(t *testing.T) {
 	dir := t.TempDir()
-	for _, provider := range []string{scenarios.Anthropic, scenarios.OpenAI} {
+	for _, provider := range allProviders {
 		for _, sc := range scenarios.AllFor(provider) {
 			// The slow scenario never answers; the default 30s timeout would make
 			// its five early-stop requests take 150s, so it gets a short one.
@@ -99,6 +113,10 @@ jsonl served.jsonl
 	}
 	testscript.Run(t, scriptParams(dir))
 }
+
+// allProviders are every provider's simulated API, so the CLI suites
+// cover each catalogue.
+var allProviders = []string{scenarios.Anthropic, scenarios.OpenAI, scenarios.Bedrock, scenarios.Vertex, scenarios.Foundry}
 
 // cmdWaitFile waits up to 10s for a file to appear, then sets the variable
 // VAR to its first line and VAR_ORIGIN to its scheme and host.

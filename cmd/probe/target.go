@@ -31,6 +31,10 @@ type targetOptions struct {
 	Provider string
 	Headers  []string
 	Strict   bool
+	// Region, Project and Profile place a cloud provider's requests.
+	Region  string
+	Project string
+	Profile string
 	// adjust, when set, rewrites the resolved route (--as claude-code).
 	adjust func(*resolvedTarget) error
 }
@@ -46,6 +50,9 @@ func (o *targetOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Scenario, "scenario", "", "run against the built-in simulated API in this scenario (see 'probe scenarios')")
 	fs.Int64Var(&o.Seed, "seed", 0, "seed of the simulated API (with --scenario)")
 	fs.StringVar(&o.Provider, "provider", "", "API to probe: "+strings.Join(provider.Names(), " or ")+" (default: inferred from the base URL, else anthropic)")
+	fs.StringVar(&o.Region, "region", "", "cloud region: Bedrock's AWS region (default $AWS_REGION) or Vertex AI's location (default $CLOUD_ML_REGION; global allowed)")
+	fs.StringVar(&o.Project, "project", "", "Vertex AI project (default $ANTHROPIC_VERTEX_PROJECT_ID), or Foundry resource name (default $ANTHROPIC_FOUNDRY_RESOURCE)")
+	fs.StringVar(&o.Profile, "profile", "", "AWS profile for Bedrock (default $AWS_PROFILE)")
 	fs.StringArrayVar(&o.Headers, "header", nil, "extra request header 'Name: value' for gateways (repeatable; values of secret-looking names are redacted everywhere)")
 }
 
@@ -61,6 +68,10 @@ type resolvedTarget struct {
 	BaseSource string
 	// Close stops the in-process simulated API, if one was started.
 	Close func()
+	// CloudErr is why a cloud credential, region or project could not be
+	// resolved (a *cloudauth.ConfigError): `probe check` reports it as a
+	// local finding, the other commands as an error.
+	CloudErr error
 }
 
 // resolve turns the flags and environment into a target. With --scenario it
@@ -69,6 +80,15 @@ func (o *targetOptions) resolve(ios *IOStreams) (*resolvedTarget, error) {
 	rt, err := o.resolveRoute(ios)
 	if err != nil {
 		return nil, err
+	}
+	if rt.Target.API().Cloud != "" {
+		if rt.CloudErr != nil {
+			rt.Close()
+			return nil, usageError{rt.CloudErr}
+		}
+		rt.Info = rt.Target.Info()
+		rt.Info.Scenario = o.Scenario
+		return rt, nil
 	}
 	key, warnings, err := keys.LoadKey(rt.Keys)
 	if err != nil {
@@ -94,21 +114,9 @@ func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 	if o.Scenario != "" && o.BaseURL != "" {
 		return nil, usagef("--scenario and --base-url exclude each other: a scenario runs its own simulated API")
 	}
-	var prov *provider.Provider
-	if o.Provider != "" {
-		p, err := provider.ByName(o.Provider)
-		if err != nil {
-			return nil, usagef("--provider: %v", err)
-		}
-		prov = p
-	}
-	if prov == nil && o.BaseURL != "" {
-		if u, err := target.ParseBaseURL(o.BaseURL); err == nil {
-			prov = provider.Infer(u)
-		}
-	}
-	if prov == nil {
-		prov = provider.Anthropic
+	prov, err := o.pickProvider(ios)
+	if err != nil {
+		return nil, err
 	}
 	var headers []target.Header
 	for _, raw := range o.Headers {
@@ -120,7 +128,8 @@ func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 	}
 
 	modelEnv := ""
-	if prov == provider.Anthropic {
+	if prov == provider.Anthropic || prov.Cloud != "" {
+		// Claude Code reads ANTHROPIC_MODEL whichever cloud serves Claude.
 		modelEnv = ios.Getenv("ANTHROPIC_MODEL")
 	}
 	model := cmp.Or(o.Model, modelEnv, prov.DefaultModel)
@@ -137,7 +146,7 @@ func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 			return nil, usageError{err}
 		}
 		raw, rt.BaseSource, rt.Close = base, "simulated API, scenario "+o.Scenario, stop
-		if o.KeyFile == "" && !o.KeyStdin && !anyKeySet(ios, prov) {
+		if o.KeyFile == "" && !o.KeyStdin && !anyKeySet(ios, prov) && prov.Cloud == "" {
 			rt.Keys.Getenv = withDemoKey(ios.Getenv, prov)
 		}
 	case o.BaseURL != "":
@@ -153,9 +162,15 @@ func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 		return nil, usageError{err}
 	}
 	rt.Target = target.Target{Provider: prov, BaseURL: base, Model: model, Headers: headers, UserAgent: "probe/" + version()}
+	rt.Limits = target.LimitsFor(base)
+	if prov.Cloud != "" {
+		if err := o.cloudRoute(ios, rt, raw); err != nil {
+			rt.Close()
+			return nil, err
+		}
+	}
 	rt.Info = rt.Target.Info()
 	rt.Info.Scenario = o.Scenario
-	rt.Limits = target.LimitsFor(base)
 	if o.adjust != nil {
 		if err := o.adjust(rt); err != nil {
 			rt.Close()
@@ -163,6 +178,30 @@ func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 		}
 	}
 	return rt, nil
+}
+
+// pickProvider is --provider, else the one the base URL's host names, else
+// the cloud Claude Code's CLAUDE_CODE_USE_* switches name, else Anthropic.
+func (o *targetOptions) pickProvider(ios *IOStreams) (*provider.Provider, error) {
+	if o.Provider != "" {
+		p, err := provider.ByName(o.Provider)
+		if err != nil {
+			return nil, usagef("--provider: %v", err)
+		}
+		return p, nil
+	}
+	if o.BaseURL != "" {
+		if u, err := target.ParseBaseURL(o.BaseURL); err == nil {
+			if p := provider.Infer(u); p != nil {
+				return p, nil
+			}
+		}
+		return provider.Anthropic, nil
+	}
+	if p := cloudProviderFromEnv(ios.Getenv); p != nil {
+		return p, nil
+	}
+	return provider.Anthropic, nil
 }
 
 // demoKeys are sent to the simulated API when the user has no key: they let

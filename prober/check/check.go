@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -53,6 +52,10 @@ type Checker struct {
 	// BaseSource says where the base URL came from, for the report.
 	BaseSource string
 	Now        func() time.Time
+	// CloudErr is why the cloud credential, region or project could not
+	// be resolved, for Bedrock, Vertex and Foundry: the credential step
+	// reports it, and nothing is sent.
+	CloudErr error
 	// Client, when set, adds Claude Code's configuration as the first layer.
 	Client *Client
 }
@@ -66,6 +69,7 @@ func (c *Checker) Run(ctx context.Context) Result {
 		{ID: "models", Name: "API: GET /v1/models", Layers: "1-4"},
 		{ID: "message", Name: "API: one tiny message", Layers: "1-5"},
 	}
+	c.nameCloudLayers(layers)
 	if c.Client != nil {
 		layers = append([]Layer{clientLayer()}, layers...)
 	}
@@ -140,6 +144,9 @@ func settle(l *Layer, sig verdict.Signature, summary string) *verdict.Verdict {
 }
 
 func (c *Checker) keyStep(_ context.Context, l *Layer, _ *Result) *verdict.Verdict {
+	if c.Target.API().Cloud != "" {
+		return c.credentialStep(l)
+	}
 	key, fs := keys.InspectKey(c.Keys)
 	l.Findings = fs
 	c.Target.Key = key
@@ -267,7 +274,7 @@ func (c *Checker) timeout() time.Duration {
 
 // answerFinding records a failed answer and names its layer.
 func answerFinding(l *Layer, what string, rec *runfile.Record) *verdict.Verdict {
-	sig := diagnose.SignatureFor(rec.Outcome, rec.Message)
+	sig := signatureFor(rec)
 	k := &diagnose.FailureKind{Outcome: rec.Outcome, Status: rec.Status, ErrorType: rec.ErrorType, Message: rec.Message}
 	msg := fmt.Sprintf("%s: %s", what, diagnose.DescribeKind(k))
 	if rec.RequestID != "" {
@@ -293,41 +300,46 @@ type modelList struct {
 }
 
 func (c *Checker) modelsStep(ctx context.Context, l *Layer, res *Result) *verdict.Verdict {
+	what := c.Target.ModelsLabel()
 	rctx, cancel := context.WithTimeout(ctx, c.timeout())
 	defer cancel()
 	req, err := c.Target.NewModelsRequest(rctx)
+	if errors.Is(err, target.ErrNoListing) {
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Passed, Message: fmt.Sprintf("%s has no cheap models listing; the tiny message below tells whether the model is enabled", c.Target.API().Title), Fix: ""})
+		return settle(l, "", "")
+	}
 	if err != nil {
 		l.Findings = append(l.Findings, keys.Finding{Status: keys.Failed, Message: err.Error(), Fix: ""})
 		return settle(l, verdict.NetworkError, err.Error())
 	}
 	rec, body := c.send(ctx, req, res)
 	if rec.Outcome == classify.OutcomeNotFound {
-		l.Findings = append(l.Findings, keys.Finding{Status: keys.Warned, Message: "GET /v1/models: 404: this base URL does not list models (a gateway?); going on to the message", Fix: ""})
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Warned, Message: what + ": 404: this base URL does not list models (a gateway?); going on to the message", Fix: ""})
 		return settle(l, "", "")
 	}
 	if rec.Outcome != classify.OutcomeOK {
-		return answerFinding(l, "GET /v1/models", rec)
+		return answerFinding(l, what, rec)
 	}
 	var list modelList
-	if err := json.Unmarshal(body, &list); err != nil {
-		l.Findings = append(l.Findings, keys.Finding{Status: keys.Warned, Message: "GET /v1/models: 200 but the list could not be read: " + classify.Printable(err.Error(), 120), Fix: ""})
+	if err := decodeModelList(body, &list); err != nil {
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Warned, Message: what + ": 200 but the list could not be read: " + classify.Printable(err.Error(), 120), Fix: ""})
 		return settle(l, "", "")
 	}
 	ids := make([]string, 0, len(list.Data))
 	listed := false
 	for _, m := range list.Data {
 		ids = append(ids, classify.Printable(m.ID, 80))
-		listed = listed || m.ID == c.Target.Model
+		listed = listed || m.ID == c.Target.Model || m.ID == baseModelID(c.Target.Model)
 	}
 	switch {
 	case listed:
-		l.Findings = append(l.Findings, keys.Finding{Status: keys.Passed, Message: fmt.Sprintf("GET /v1/models: 200, %d models; %s is listed", len(ids), c.Target.Model), Fix: ""})
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Passed, Message: fmt.Sprintf("%s: 200, %d models; %s is listed", what, len(ids), c.Target.Model), Fix: ""})
 	case list.HasMore:
-		l.Findings = append(l.Findings, keys.Finding{Status: keys.Warned, Message: fmt.Sprintf("GET /v1/models: 200; %s is not on the first page of %d models", c.Target.Model, len(ids)), Fix: ""})
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Warned, Message: fmt.Sprintf("%s: 200; %s is not on the first page of %d models", what, c.Target.Model, len(ids)), Fix: ""})
 	default:
 		shown := ids[:min(len(ids), 6)]
-		l.Findings = append(l.Findings, keys.Finding{Status: keys.Failed, Message: fmt.Sprintf("GET /v1/models: 200, but %s is not among the %d models this key can use (%s)", c.Target.Model, len(ids), strings.Join(shown, ", ")), Fix: "pick a listed model with --model, or ask a workspace admin to enable " + c.Target.Model})
-		return settle(l, verdict.ModelNotEnabled, fmt.Sprintf("The model %s is not available to this key: GET /v1/models does not list it.", c.Target.Model))
+		l.Findings = append(l.Findings, keys.Finding{Status: keys.Failed, Message: fmt.Sprintf("%s: 200, but %s is not among the %d models this key can use (%s)", what, c.Target.Model, len(ids), strings.Join(shown, ", ")), Fix: "pick a listed model with --model, or ask a workspace admin to enable " + c.Target.Model})
+		return settle(l, verdict.ModelNotEnabled, fmt.Sprintf("The model %s is not available to this key: %s does not list it.", c.Target.Model, what))
 	}
 	return settle(l, "", "")
 }

@@ -62,6 +62,12 @@ var titleRE = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
 func Classify(a Answer) Classification {
 	b := readBody(a.Header, a.Body)
 	c := Classification{Producer: producerOf(a.Header, b, a.Body)}
+	if cc, ok := classifyCloud(a, bytes.TrimSpace(a.Body)); ok {
+		// A cloud's own error shapes (Bedrock, Vertex AI, Azure) have
+		// rules of their own, in cloud.go.
+		cc.Producer, cc.Rule = c.Producer, "cloud"
+		return cc
+	}
 	c.RequestID, c.RequestIDSource = requestID(a.Header, b.requestID)
 	if b.kind == bodyHTML {
 		c.Outcome, c.ErrorType, c.Message = classifyPage(a.Status, a.Header, bytes.TrimSpace(a.Body), c.Producer)

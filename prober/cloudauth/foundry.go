@@ -7,9 +7,13 @@ import (
 	"strings"
 )
 
-// FoundryKeyHeader carries a Foundry resource key. Anthropic's Foundry SDKs
-// send "api-key", the Azure convention; Microsoft's page for Claude also
-// shows x-api-key. One header is sent, never both, so a refusal names one.
+// FoundryKeyHeader carries a Foundry resource key. Anthropic's page "Claude
+// in Microsoft Foundry" (platform.claude.com/docs/en/build-with-claude/
+// claude-in-microsoft-foundry, Authentication) says to send the key "in the
+// api-key or x-api-key header": both are accepted. api-key is Azure's own
+// convention and what Anthropic's Foundry SDKs send; Microsoft's REST
+// example uses x-api-key. One header is sent, never both, so a refusal
+// names one.
 const FoundryKeyHeader = "api-key"
 
 // FoundryOptions says where ResolveFoundry looks.

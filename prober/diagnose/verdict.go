@@ -91,7 +91,7 @@ func dominant(s *Summary) verdict.Verdict {
 	byOutcome := map[verdict.Signature]int{}
 	first := map[verdict.Signature]*FailureKind{}
 	for _, k := range kinds {
-		sig := signatureOf(k)
+		sig := cloudSignature(s, k, signatureOf(k))
 		byOutcome[sig] += k.Count
 		if first[sig] == nil {
 			first[sig] = k
@@ -240,7 +240,15 @@ func SignatureFrom(o classify.Outcome, p classify.Producer, message string) verd
 	switch o {
 	case classify.OutcomeAuth:
 		return verdict.AuthFailure
-	case classify.OutcomeKeyNotReceived, classify.OutcomeProxyPage, classify.OutcomeRedirect, classify.OutcomeNotFound, classify.OutcomeBadRequest:
+	case classify.OutcomeKeyNotReceived, classify.OutcomeProxyPage:
+		return verdict.ProxyInterference
+	case classify.OutcomeRedirect, classify.OutcomeNotFound, classify.OutcomeBadRequest:
+		// The API or the cloud answering "no such path" or "bad request"
+		// is no sign of anything in between (it carries their marks): the
+		// request or its URL is wrong, which the answer alone cannot place.
+		if p == classify.ProducerAPI || p == classify.ProducerCloud {
+			return verdict.Inconclusive
+		}
 		return verdict.ProxyInterference
 	case classify.OutcomeUnexpected, classify.OutcomeUnrecognised:
 		if p == classify.ProducerProxy || o == classify.OutcomeUnexpected && p != classify.ProducerAPI {

@@ -42,7 +42,19 @@ type Provider struct {
 	RateLimitPrefix string
 	// Hosts are the provider's public API hosts, to infer it from a base URL.
 	Hosts []string
+	// Cloud names the cloud whose credentials authenticate the requests:
+	// CloudAWS (SigV4), CloudGoogle (an OAuth bearer) or CloudAzure (a
+	// resource key or an Entra bearer). Empty for APIs with keys of their
+	// own, which Keys describes.
+	Cloud string
 }
+
+// The clouds a Provider's Cloud may name.
+const (
+	CloudAWS    = "aws"
+	CloudGoogle = "google"
+	CloudAzure  = "azure"
+)
 
 // KeyEnv is an environment variable that may hold a key, and how it is sent.
 type KeyEnv struct {
@@ -87,6 +99,9 @@ func register(p *Provider) { providers[p.Name] = p }
 func init() {
 	register(Anthropic)
 	register(OpenAI)
+	register(Bedrock)
+	register(Vertex)
+	register(Foundry)
 }
 
 // All returns the known providers, sorted by name: the order in which

@@ -46,7 +46,9 @@ var Gentle = Limits{MaxConcurrency: 50, MaxRequests: 1000}
 var OwnHost = Limits{MaxConcurrency: 1024, MaxRequests: 10_000_000}
 
 // publicHosts are the providers' API hosts that get the gentle limits.
-var publicHosts = []string{"api.anthropic.com", "api.openai.com"}
+// The clouds' hosts count too: a ramp must not hammer Bedrock, Vertex AI
+// or Foundry, nor run up the user's cloud bill.
+var publicHosts = []string{"api.anthropic.com", "api.openai.com", "amazonaws.com", "googleapis.com", "services.ai.azure.com"}
 
 // LimitsFor returns the limits that apply to base.
 func LimitsFor(base *url.URL) Limits {

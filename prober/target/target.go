@@ -26,6 +26,13 @@ type Target struct {
 	Headers []Header
 	// UserAgent identifies the tool to the API and to support.
 	UserAgent string
+	// Cloud, for Bedrock, Vertex and Foundry, authenticates requests in
+	// place of Key; Transport wraps the engine's transport with it.
+	Cloud Cloud
+	// ProbeURL and ModelsURL, when set, are the cloud endpoints resolved
+	// from the region, project and model (and rebased onto --base-url);
+	// they replace BaseURL joined with the provider's paths.
+	ProbeURL, ModelsURL string
 }
 
 // API returns the target's provider.
@@ -80,10 +87,22 @@ func (t Target) MessageBody() []byte { return t.API().Body(t.Model) }
 // ProbeLabel names the tiny request for people, e.g. "POST /v1/messages".
 func (t Target) ProbeLabel() string { return "POST " + t.API().ProbePath }
 
+// ModelsLabel names the listing request for people, e.g. "GET /v1/models".
+func (t Target) ModelsLabel() string {
+	return "GET " + strings.TrimSuffix(cmpOr(t.API().ModelsPath, "/v1/models"), "?byProvider=anthropic")
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
 // NewMessageRequest builds the tiny probe (POST /v1/messages for Anthropic) with body.
 // Callers that send many requests build body once with MessageBody.
 func (t Target) NewMessageRequest(ctx context.Context, body []byte) (*http.Request, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.endpoint(t.API().ProbePath), bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.probeURL(), bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +113,11 @@ func (t Target) NewMessageRequest(ctx context.Context, body []byte) (*http.Reque
 
 // NewModelsRequest builds GET /v1/models, the free probe of which models the key can use.
 func (t Target) NewModelsRequest(ctx context.Context) (*http.Request, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.endpoint(t.API().ModelsPath), nil)
+	u := t.modelsURL()
+	if u == "" {
+		return nil, ErrNoListing
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -119,6 +142,9 @@ func (t Target) setHeaders(req *http.Request) {
 // key replaced by the environment variable it should come from.
 func (t Target) Curl() string {
 	p := t.API()
+	if p.Cloud != "" {
+		return t.cloudCurl()
+	}
 	env := p.Keys[0]
 	for _, k := range p.Keys {
 		if k.Kind == t.Key.Kind {
@@ -131,7 +157,7 @@ func (t Target) Curl() string {
 		auth = fmt.Sprintf(`-H "authorization: Bearer $%s"`, env.Name)
 	}
 	lines := []string{"curl -sS -i " + shellQuote(t.endpoint(p.ProbePath)), auth}
-	for _, name := range slices.Sorted(maps.Keys(p.Headers)) {
+	for _, name := range sortedKeys(p.Headers) {
 		lines = append(lines, "-H "+shellQuote(name+": "+p.Headers[name]))
 	}
 	for _, h := range t.Headers {
@@ -140,6 +166,8 @@ func (t Target) Curl() string {
 	lines = append(lines, "-H 'content-type: application/json'", "-d "+shellQuote(string(t.MessageBody())))
 	return strings.Join(lines, " \\\n  ")
 }
+
+func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
 
 // shellQuote wraps s in single quotes for POSIX shells.
 func shellQuote(s string) string {
@@ -157,6 +185,11 @@ type Info struct {
 	Scenario       string `json:"scenario,omitempty"`
 	// Headers are the extra headers sent, secret values redacted.
 	Headers []string `json:"headers,omitempty"`
+	// Credential describes a cloud credential (source, region, project,
+	// fingerprint; for AWS the key id's last four and the profile).
+	Credential string `json:"credential,omitempty"`
+	Region     string `json:"region,omitempty"`
+	Project    string `json:"project,omitempty"`
 }
 
 // Info returns the printable description of t.
@@ -165,7 +198,7 @@ func (t Target) Info() Info {
 	for _, h := range t.Headers {
 		headers = append(headers, h.String())
 	}
-	return Info{
+	info := Info{
 		Provider:       t.API().Name,
 		Headers:        headers,
 		BaseURL:        t.BaseURL.String(),
@@ -174,4 +207,8 @@ func (t Target) Info() Info {
 		KeyFingerprint: t.Key.Fingerprint(),
 		KeySource:      t.Key.Source,
 	}
+	if t.Cloud != nil {
+		t.cloudInfo(&info)
+	}
+	return info
 }
