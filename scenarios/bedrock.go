@@ -69,7 +69,7 @@ var bedrockCatalogue = []Scenario{
 		behave: invoke(awsModelFail(http.StatusForbidden, "AccessDeniedException", msgBedrockDenyPolicy, true))},
 	{Name: "unsupported-country", Summary: "400 ValidationException: Anthropic models are not allowed from unsupported countries", Signature: "region_blocked", Layer: "3",
 		behave: account(awsFail(http.StatusBadRequest, "ValidationException", msgBedrockCountry, false))},
-	{Name: "account-not-authorized", Summary: "403 AccessDeniedException: the account is not authorized (access granted in another region)", Signature: "region_blocked", Layer: "3",
+	{Name: "account-not-authorized", Summary: "403 AccessDeniedException: the account is not authorized (access granted in another region; the answer alone cannot say so)", Signature: "inconclusive", Layer: "-",
 		behave: invoke(awsFail(http.StatusForbidden, "AccessDeniedException", msgBedrockAccount, false))},
 	{Name: "model-access-denied", Summary: "403 AccessDeniedException: no access to the model with the specified model ID", Signature: "model_not_enabled", Layer: "4",
 		behave: invoke(awsFail(http.StatusForbidden, "AccessDeniedException", msgBedrockNoAccess, false))},

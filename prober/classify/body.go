@@ -72,8 +72,10 @@ type wire struct {
 	Choices json.RawMessage `json:"choices"`
 	Output  json.RawMessage `json:"output"`
 	Data    json.RawMessage `json:"data"`
-	Warning string          `json:"warning"`
-	UserID  any             `json:"user_id"`
+	// ModelSummaries is Bedrock's foundation-model listing.
+	ModelSummaries json.RawMessage `json:"modelSummaries"`
+	Warning        string          `json:"warning"`
+	UserID         any             `json:"user_id"`
 }
 
 // successTypes are the top-level "type" or "object" of the providers'
@@ -133,7 +135,7 @@ func readJSON(b []byte) (body, bool) {
 		}
 	}
 	if !out.isError && w.Type != "error" {
-		out.success = successTypes[w.Type] || successTypes[w.Object] || len(w.Choices) > 2 || len(w.Data) > 2 && w.Data[0] == '['
+		out.success = successTypes[w.Type] || successTypes[w.Object] || len(w.Choices) > 2 || len(w.Data) > 2 && w.Data[0] == '[' || len(w.ModelSummaries) > 2 && w.ModelSummaries[0] == '['
 		if out.success {
 			out.errType, out.message = "", w.Warning
 		}
