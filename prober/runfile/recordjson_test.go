@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 
@@ -31,48 +30,6 @@ func jsonLine(t testing.TB, r *Record) ([]byte, error) {
 	enc.SetEscapeHTML(false)
 	err := enc.Encode(r)
 	return buf.Bytes(), err
-}
-
-// oddStrings are strings encoding/json escapes or replaces.
-var oddStrings = []string{
-	"", "plain", `quote " and backslash \`, "<html>&amp;</html>", "tab\tnew\nline\rcr", "\b\f\x00\x01\x1f\x7f",
-	"naïve café ☕", "bad \xff utf8 \xc3", "line\u2028para\u2029sep", "emoji 😀 and \U0010ffff", "\\u0041 not an escape",
-	strings.Repeat("x", 400),
-}
-
-var oddFloats = []float64{0, math.Copysign(0, -1), 0.001, 1, 1.5, 249.999, 1e-7, 1e-6, 123456789.123, 1e20, 1e21, 5e-324, math.MaxFloat64, -3.25}
-
-var oddTimes = []time.Time{
-	{}, time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC), time.Date(2026, 11, 24, 12, 0, 0, 123456789, time.UTC),
-	time.Date(2026, 1, 2, 3, 4, 5, 100, time.FixedZone("", 5*3600+30*60)), time.Date(1, 1, 1, 0, 0, 0, 1, time.FixedZone("", -8*3600)),
-	time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
-}
-
-// randomRecord fills every field of a record from the odd values above.
-func randomRecord(rng *rand.Rand) *Record {
-	s := func() string { return oddStrings[rng.IntN(len(oddStrings))] }
-	f := func() float64 { return oddFloats[rng.IntN(len(oddFloats))] }
-	tm := func() time.Time { return oddTimes[rng.IntN(len(oddTimes))] }
-	i := func() int { return []int{0, 1, -1, 429, math.MaxInt32, math.MinInt64}[rng.IntN(6)] }
-	r := &Record{
-		Kind: []string{"request", "", "verdict"}[rng.IntN(3)], Step: i(), Round: i(), Concurrency: i(), Seq: int64(i()),
-		Scheduled: tm(), Started: tm(), Finished: tm(),
-		QueueWaitMS: f(), DNSMS: f(), ConnectMS: f(), TLSMS: f(), TTFBMS: f(), TotalMS: f(), ConnReused: rng.IntN(2) == 0,
-		InFlight: i(), Status: i(), Outcome: classify.Outcome(s()), ErrorType: s(), Message: s(), RequestID: s(), RequestIDSource: s(),
-		OrganizationID: s(), CFRay: s(), CFMitigated: s(), Server: s(), ContentType: s(), RetryAfter: s(), ShouldRetry: s(),
-		Bytes: int64(i()), Truncated: rng.IntN(2) == 0, NetError: s(),
-	}
-	switch rng.IntN(3) {
-	case 0:
-	case 1:
-		r.RateLimit = map[string]string{}
-	case 2:
-		r.RateLimit = map[string]string{}
-		for range 1 + rng.IntN(20) {
-			r.RateLimit[s()] = s()
-		}
-	}
-	return r
 }
 
 func TestAppendRecordMatchesEncodingJSON(t *testing.T) {
