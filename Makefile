@@ -1,7 +1,7 @@
 # Developer tasks. `make test` is what CI runs (see .ci/run).
 GO ?= go
 
-.PHONY: build test lint e2e e2e-browser chromium prometheus check-rules bench flaky fuzz
+.PHONY: build test lint e2e e2e-browser chromium prometheus check-rules bench flaky fuzz fuzz-check
 
 build:
 	$(GO) build -o bin/probe ./cmd/probe
@@ -56,13 +56,35 @@ flaky:
 	$(GO) test -count=20 -run 'TestRampScenarios|TestCheckScenarios' ./cmd/probe
 
 # Each fuzz target for FUZZTIME (CI runs them briefly after the tests).
+# Every `func Fuzz` in the tree must be listed, and nothing else:
+# fuzz-check fails, and with it `make fuzz`, when the list is out of date.
 FUZZTIME ?= 10s
-FUZZ_TARGETS = prober/engine:FuzzClassify prober/engine:FuzzReadRun prober/engine:FuzzParseRetryAfter prober/keys:FuzzRedact prober/runfile:FuzzDecodeRecord prober/runfile:FuzzAppendRecord report:FuzzInertCell prober/secret:FuzzScrub
-fuzz:
+FUZZ_TARGETS = \
+	prober/engine:FuzzClassify \
+	prober/engine:FuzzParseRetryAfter \
+	prober/keys:FuzzRedact \
+	prober/runfile:FuzzReadRun \
+	prober/runfile:FuzzDecodeRecord \
+	prober/runfile:FuzzWriteRecord \
+	prober/secret:FuzzScrub \
+	report:FuzzInertCell
+fuzz: fuzz-check
 	@for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; f=$${t#*:}; \
 		echo "fuzz $$f ($$pkg) for $(FUZZTIME)"; \
 		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; \
+	done
+
+fuzz-check:
+	@missing=$$(grep -rlE --include='*_test.go' '^func Fuzz[A-Z]' . | sort | while read -r f; do \
+		pkg=$$(dirname "$${f#./}"); \
+		for n in $$(sed -nE 's/^func (Fuzz[A-Za-z0-9_]*)\(.*/\1/p' "$$f"); do \
+			case " $(strip $(FUZZ_TARGETS)) " in *" $$pkg:$$n "*) ;; *) echo "  $$pkg:$$n";; esac; \
+		done; \
+	done); \
+	if [ -n "$$missing" ]; then echo "fuzz targets missing from FUZZ_TARGETS in the Makefile:"; echo "$$missing"; exit 1; fi
+	@for t in $(FUZZ_TARGETS); do \
+		if ! grep -qs "^func $${t#*:}(" ./$${t%%:*}/*_test.go; then echo "FUZZ_TARGETS lists $$t, which is not in the tree"; exit 1; fi; \
 	done
 
 # The micro-benchmarks (allocs/op of the hot path), then the harness: probe

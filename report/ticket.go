@@ -43,8 +43,27 @@ type Ticket struct {
 // requests with their ids, how they were sent and how to reproduce one.
 func WriteTicket(w io.Writer, t Ticket) error {
 	bw := bufio.NewWriter(w)
+	api := provider.ForRun(t.Header.Target.Provider)
+	ticketWho(bw, t, api)
+	ticketWhat(bw, t.Verdict)
+	if err := ticketRequests(bw, t, api); err != nil {
+		return err
+	}
+	ticketHow(bw, t, api)
+	fmt.Fprintln(bw, "## Reproduce")
+	fmt.Fprintln(bw)
+	fmt.Fprintln(bw, "One request as probe sent it (the key comes from the environment):")
+	fmt.Fprintln(bw)
+	fmt.Fprintln(bw, "```sh")
+	fmt.Fprintln(bw, t.Curl)
+	fmt.Fprintln(bw, "```")
+	return bw.Flush()
+}
+
+// ticketWho writes the title and who is asking: account, workspace,
+// organization and key.
+func ticketWho(bw *bufio.Writer, t Ticket, api *provider.Provider) {
 	h := t.Header
-	api := provider.ForRun(h.Target.Provider)
 	fmt.Fprintf(bw, "# HTTP 403 from the %s: request ids and evidence\n", api.Title)
 	fmt.Fprintln(bw)
 	if h.Target.Scenario != "" {
@@ -63,8 +82,10 @@ func WriteTicket(w io.Writer, t Ticket) error {
 	fmt.Fprintf(bw, "- **Organization id (from the answers):** %s\n", orgs)
 	fmt.Fprintf(bw, "- **Key:** `%s` (fingerprint `%s`; the key itself is not included)\n", codeText(h.Target.Key), codeText(h.Target.KeyFingerprint))
 	fmt.Fprintln(bw)
+}
 
-	v := t.Verdict
+// ticketWhat writes the verdict, the layers ruled out and the evidence.
+func ticketWhat(bw *bufio.Writer, v verdict.Verdict) {
 	fmt.Fprintln(bw, "## What happens")
 	fmt.Fprintln(bw)
 	fmt.Fprintf(bw, "probe's verdict: **%s**. %s\n", headline(v), mdText(v.Summary))
@@ -75,11 +96,19 @@ func WriteTicket(w io.Writer, t Ticket) error {
 	fmt.Fprintln(bw)
 	mdList(bw, "Layers ruled out", v.RuledOut)
 	mdList(bw, "Evidence", v.Evidence)
+}
 
-	sent, answered, failed := 0, 0, 0
+// ticketCounts are the run's requests sent, answered and failed.
+func ticketCounts(t Ticket) (sent, answered, failed int) {
 	if t.Summary != nil {
-		sent, answered, failed = t.Summary.Sent, t.Summary.Answered, t.Summary.FailedIDCount
+		return t.Summary.Sent, t.Summary.Answered, t.Summary.FailedIDCount
 	}
+	return 0, 0, 0
+}
+
+// ticketRequests writes the table of failed (or all) requests with their ids.
+func ticketRequests(bw *bufio.Writer, t Ticket, api *provider.Provider) error {
+	sent, answered, failed := ticketCounts(t)
 	if t.All {
 		fmt.Fprintf(bw, "## Every request (%d; %d failed)\n\n", sent, failed)
 	} else {
@@ -108,7 +137,13 @@ func WriteTicket(w io.Writer, t Ticket) error {
 		fmt.Fprintln(bw, "| - | - | - | - | no failed requests | - |")
 	}
 	fmt.Fprintln(bw)
+	return nil
+}
 
+// ticketHow writes how the requests were sent: endpoint, plan, run, tool.
+func ticketHow(bw *bufio.Writer, t Ticket, api *provider.Provider) {
+	h := t.Header
+	sent, answered, _ := ticketCounts(t)
 	fmt.Fprintln(bw, "## How the requests were sent")
 	fmt.Fprintln(bw)
 	fmt.Fprintf(bw, "- Endpoint: `POST %s` with model `%s`, `max_tokens: 1`, one user message \"hi\"\n", codeText(strings.TrimSuffix(h.Target.BaseURL, "/")+api.ProbePath), codeText(h.Target.Model))
@@ -116,15 +151,6 @@ func WriteTicket(w io.Writer, t Ticket) error {
 	fmt.Fprintf(bw, "- Run: started %s, %d requests, %d answered; run file `%s`\n", h.Started.UTC().Format(time.RFC3339), sent, answered, codeText(t.RunFile))
 	fmt.Fprintf(bw, "- Tool: probe %s (run recorded by probe %s)\n", mdText(t.ToolVersion), mdText(h.ToolVersion))
 	fmt.Fprintln(bw)
-
-	fmt.Fprintln(bw, "## Reproduce")
-	fmt.Fprintln(bw)
-	fmt.Fprintln(bw, "One request as probe sent it (the key comes from the environment):")
-	fmt.Fprintln(bw)
-	fmt.Fprintln(bw, "```sh")
-	fmt.Fprintln(bw, t.Curl)
-	fmt.Fprintln(bw, "```")
-	return bw.Flush()
 }
 
 func statusText(r *runfile.Record) string {

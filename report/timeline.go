@@ -1,11 +1,11 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"math"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -296,9 +296,36 @@ type legendItem struct {
 
 // plot lays the timeline out as SVG.
 func (t *Timeline) plot() svgPlot {
-	levels := slices.Sorted(maps.Keys(t.levels))
-	// Which outcome classes the run has: bins of one time bucket are
-	// stacked by class within their row, over only the classes present.
+	p := svgPlot{
+		Width:    plotLeft + plotWidth + 16,
+		PlotLeft: plotLeft, PlotRight: plotLeft + plotWidth, Top: plotTop,
+		Requests: t.requests,
+	}
+	slotOf := t.classSlots()
+	geo := t.layRows(&p, len(slotOf))
+	if t.binned {
+		t.settle()
+	}
+	x := t.layAxis(&p)
+	counts := map[outcomeClass]int{}
+	if t.binned {
+		t.binMarks(&p, geo, slotOf, x, counts)
+	} else {
+		t.pointMarks(&p, geo, x, counts)
+	}
+	for _, cl := range classOrder {
+		if counts[cl] == 0 {
+			continue
+		}
+		p.Legend = append(p.Legend, legendItem{Class: "o-" + cl.Key, Label: cl.Label, Path: shapePath(cl.Shape, 8, 8, 4.5), Count: counts[cl]})
+	}
+	return p
+}
+
+// classSlots numbers the outcome classes the run has, in classOrder: bins
+// of one time bucket are stacked by class within their row, over only the
+// classes present.
+func (t *Timeline) classSlots() map[int]int {
 	present := map[int]bool{}
 	if t.binned {
 		for k := range t.bins {
@@ -311,21 +338,24 @@ func (t *Timeline) plot() svgPlot {
 			slotOf[i] = len(slotOf)
 		}
 	}
-	// The highest concurrency on top, as on a chart of load. A row is tall
-	// enough to spread its requests (one slot per worker) or its classes.
-	type rowGeom struct{ top, h float64 }
+	return slotOf
+}
+
+// rowGeom is where a concurrency level's row lies: its top and height.
+type rowGeom struct{ top, h float64 }
+
+// layRows adds a row per concurrency level to p, the highest on top as on
+// a chart of load, and sets the axis and plot height below them. A row is
+// tall enough to spread its requests (one slot per worker) or its classes.
+func (t *Timeline) layRows(p *svgPlot, classes int) map[int]rowGeom {
+	levels := slices.Sorted(maps.Keys(t.levels))
 	geo := map[int]rowGeom{}
-	p := svgPlot{
-		Width:    plotLeft + plotWidth + 16,
-		PlotLeft: plotLeft, PlotRight: plotLeft + plotWidth, Top: plotTop,
-		Requests: t.requests,
-	}
 	y := float64(plotTop)
 	for i := len(levels) - 1; i >= 0; i-- {
 		c := levels[i]
 		h := float64(8*c + 12)
 		if t.binned {
-			h = float64(16*len(slotOf) + 12)
+			h = float64(16*classes + 12)
 		}
 		h = min(max(h, minRowH), maxRowH)
 		geo[c] = rowGeom{y, h}
@@ -337,10 +367,12 @@ func (t *Timeline) plot() svgPlot {
 	}
 	p.AxisY = y
 	p.Height = p.AxisY + plotBottom
+	return geo
+}
 
-	if t.binned {
-		t.settle()
-	}
+// layAxis adds the time ticks to p and returns where a moment of the run
+// falls on the x axis.
+func (t *Timeline) layAxis(p *svgPlot) func(time.Duration) float64 {
 	span := t.last
 	if t.binned {
 		span = max(span, t.width*time.Duration(int64(t.last/t.width)+1))
@@ -354,65 +386,51 @@ func (t *Timeline) plot() svgPlot {
 		at := step * time.Duration(i)
 		p.Ticks = append(p.Ticks, svgTick{X: plotLeft + plotWidth*float64(at)/float64(span), Y: p.AxisY, Label: formatSeconds(at, step)})
 	}
-	x := func(at time.Duration) float64 { return plotLeft + plotWidth*float64(at)/float64(span) }
+	return func(at time.Duration) float64 { return plotLeft + plotWidth*float64(at)/float64(span) }
+}
 
-	counts := map[outcomeClass]int{}
-	if !t.binned {
-		for _, pt := range t.points {
-			cl := classOf(pt.outcome, pt.status)
-			counts[cl]++
-			// Requests of one step start together; spreading them over the
-			// band by worker slot keeps them from hiding each other.
-			slots := max(1, pt.c)
-			slot := int(pt.seq % int64(slots))
-			if pt.seq < 0 {
-				slot = 0
-			}
-			g := geo[pt.c]
-			y := g.top + 6 + (g.h-12)*(float64(slot)+0.5)/float64(slots)
-			p.Marks = append(p.Marks, svgMark{
-				Class: "mark o-" + cl.Key, Path: shapePath(cl.Shape, x(pt.at), y, 3.5), N: 1,
-				Title: pointTitle(pt),
-			})
+// pointMarks adds one mark per request to p, counting them by class.
+func (t *Timeline) pointMarks(p *svgPlot, geo map[int]rowGeom, x func(time.Duration) float64, counts map[outcomeClass]int) {
+	for _, pt := range t.points {
+		cl := classOf(pt.outcome, pt.status)
+		counts[cl]++
+		// Requests of one step start together; spreading them over the
+		// band by worker slot keeps them from hiding each other.
+		slots := max(1, pt.c)
+		slot := int(pt.seq % int64(slots))
+		if pt.seq < 0 {
+			slot = 0
 		}
-	} else {
-		keys := make([]binKey, 0, len(t.bins))
-		for k := range t.bins {
-			keys = append(keys, k)
-		}
-		sort.Slice(keys, func(i, j int) bool {
-			a, b := keys[i], keys[j]
-			if a.bucket != b.bucket {
-				return a.bucket < b.bucket
-			}
-			if a.c != b.c {
-				return a.c < b.c
-			}
-			return a.class < b.class
+		g := geo[pt.c]
+		y := g.top + 6 + (g.h-12)*(float64(slot)+0.5)/float64(slots)
+		p.Marks = append(p.Marks, svgMark{
+			Class: "mark o-" + cl.Key, Path: shapePath(cl.Shape, x(pt.at), y, 3.5), N: 1,
+			Title: pointTitle(pt),
 		})
-		for _, k := range keys {
-			b := t.bins[k]
-			cl := classOrder[k.class]
-			counts[cl] += b.count
-			g := geo[k.c]
-			y := g.top + 6 + (g.h-12)*(float64(slotOf[k.class])+0.5)/float64(len(slotOf))
-			at := t.width*time.Duration(k.bucket) + t.width/2
-			p.Marks = append(p.Marks, svgMark{
-				Class: "mark o-" + cl.Key, Path: shapePath(cl.Shape, x(at), y, binRadius(b.count)), N: b.count,
-				Title: binTitle(k, b, t.width),
-			})
-		}
-		p.Binned = true
-		p.BinNote = fmt.Sprintf("%d requests drawn as %d marks: requests at the same concurrency with the same outcome that started within the same %s are merged into one mark, larger the more it holds; its title says how many.",
-			t.requests, len(t.bins), t.width)
 	}
-	for _, cl := range classOrder {
-		if counts[cl] == 0 {
-			continue
-		}
-		p.Legend = append(p.Legend, legendItem{Class: "o-" + cl.Key, Label: cl.Label, Path: shapePath(cl.Shape, 8, 8, 4.5), Count: counts[cl]})
+}
+
+// binMarks adds one mark per bin to p, in time order, counting the
+// requests by class.
+func (t *Timeline) binMarks(p *svgPlot, geo map[int]rowGeom, slotOf map[int]int, x func(time.Duration) float64, counts map[outcomeClass]int) {
+	keys := slices.SortedFunc(maps.Keys(t.bins), func(a, b binKey) int {
+		return cmp.Or(cmp.Compare(a.bucket, b.bucket), cmp.Compare(a.c, b.c), cmp.Compare(a.class, b.class))
+	})
+	for _, k := range keys {
+		b := t.bins[k]
+		cl := classOrder[k.class]
+		counts[cl] += b.count
+		g := geo[k.c]
+		y := g.top + 6 + (g.h-12)*(float64(slotOf[k.class])+0.5)/float64(len(slotOf))
+		at := t.width*time.Duration(k.bucket) + t.width/2
+		p.Marks = append(p.Marks, svgMark{
+			Class: "mark o-" + cl.Key, Path: shapePath(cl.Shape, x(at), y, binRadius(b.count)), N: b.count,
+			Title: binTitle(k, b, t.width),
+		})
 	}
-	return p
+	p.Binned = true
+	p.BinNote = fmt.Sprintf("%d requests drawn as %d marks: requests at the same concurrency with the same outcome that started within the same %s are merged into one mark, larger the more it holds; its title says how many.",
+		t.requests, len(t.bins), t.width)
 }
 
 func pointTitle(pt point) string {

@@ -63,7 +63,8 @@ persist, appeared, got worse or only improved, 4 when inconclusive.`,
 	return cmd
 }
 
-func cooldownRun(ctx context.Context, ios *IOStreams, opts *cooldownOptions) error {
+// check refuses options that cannot make a cooldown, before anything is sent.
+func (opts *cooldownOptions) check() error {
 	if err := checkOutput(opts.Output); err != nil {
 		return err
 	}
@@ -80,6 +81,13 @@ func cooldownRun(ctx context.Context, ios *IOStreams, opts *cooldownOptions) err
 			return usagef("run file %s already exists (use --force to overwrite it)", opts.OutAfter)
 		}
 	}
+	return nil
+}
+
+func cooldownRun(ctx context.Context, ios *IOStreams, opts *cooldownOptions) error {
+	if err := opts.check(); err != nil {
+		return err
+	}
 	// One target for both ramps: with --scenario it is one simulated API,
 	// whose state (how long since its first request) the second ramp must see.
 	rt, err := opts.target.resolve(ios)
@@ -87,17 +95,9 @@ func cooldownRun(ctx context.Context, ios *IOStreams, opts *cooldownOptions) err
 		return err
 	}
 	defer rt.Close()
-	beforePlan, err := opts.buildPlan(rt.Limits)
+	beforePlan, afterPlan, err := opts.plans(rt)
 	if err != nil {
 		return err
-	}
-	afterPlan := beforePlan
-	if opts.AfterSteps != "" {
-		po := opts.planOptions
-		po.Steps = opts.AfterSteps
-		if afterPlan, err = po.buildPlan(rt.Limits); err != nil {
-			return err
-		}
 	}
 	warnTarget(ios, rt)
 
@@ -147,6 +147,21 @@ func cooldownRun(ctx context.Context, ios *IOStreams, opts *cooldownOptions) err
 	}
 	warnDifferences(ios, before.Header, after.Header, opts.AfterSteps != "")
 	return writeCompare(ios, opts.Output, c)
+}
+
+// plans builds the plans of the two ramps: the second has its own steps
+// when --after-steps is given.
+func (opts *cooldownOptions) plans(rt *resolvedTarget) (before, after target.Plan, err error) {
+	if before, err = opts.buildPlan(rt.Limits); err != nil {
+		return before, after, err
+	}
+	after = before
+	if opts.AfterSteps != "" {
+		po := opts.planOptions
+		po.Steps = opts.AfterSteps
+		after, err = po.buildPlan(rt.Limits)
+	}
+	return before, after, err
 }
 
 func cooldownSide(r *rampResult) report.CompareSide {

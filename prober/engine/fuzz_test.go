@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -13,9 +12,7 @@ import (
 	"github.com/llm-probe/probe/prober/diagnose"
 	"github.com/llm-probe/probe/prober/keys"
 	"github.com/llm-probe/probe/prober/provider"
-	"github.com/llm-probe/probe/prober/runfile"
 	"github.com/llm-probe/probe/prober/target"
-	"github.com/llm-probe/probe/prober/verdict"
 	"github.com/llm-probe/probe/scenarios"
 )
 
@@ -80,30 +77,6 @@ func FuzzClassify(f *testing.F) {
 		assertPrintable(t, "request id", c.RequestID)
 		assertPrintable(t, "error type", c.ErrorType)
 		diagnose.SignatureFor(c.Outcome, c.Message) // must not panic
-	})
-}
-
-// FuzzReadRun feeds arbitrary bytes to the run-file reader: an error or a
-// result, never a panic, and every record it accepts re-encodes.
-func FuzzReadRun(f *testing.F) {
-	var buf bytes.Buffer
-	w := runfile.NewWriter(&buf)
-	w.WriteHeader(runfile.Header{ToolVersion: "fuzz", Plan: target.Plan{Steps: []target.Step{{Concurrency: 1, Requests: 1}}}})
-	w.WriteRecord(&runfile.Record{Outcome: classify.OutcomePermission, Status: 403, Message: "Permission denied", RequestID: "req_1"})
-	w.WriteFooter(runfile.Footer{Sent: 1, Verdict: verdict.Verdict{Signature: verdict.WorkspaceDenied}})
-	f.Add(buf.Bytes())
-	f.Add(buf.Bytes()[:buf.Len()-7])
-	f.Add([]byte(`{"kind":"run","schema":99}`))
-	f.Add([]byte("\x00\x01garbage\n{"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		s := diagnose.NewSummary(nil)
-		_, err := runfile.Read(bytes.NewReader(data), func(r *runfile.Record) error {
-			s.Add(r)
-			return nil
-		})
-		if err == nil {
-			diagnose.Decide(s)
-		}
 	})
 }
 

@@ -13,10 +13,14 @@ const schemaVersion = 1
 
 // Record is one request as written to the run file: when it was scheduled,
 // sent and answered, how long each phase took, and what came back.
+//
+// It is encoded by the json v2 library (see codec.go); omitzero leaves out
+// the fields encoding/json's omitempty left out, so the bytes are those
+// probe has always written. A new field needs only its tag.
 type Record struct {
 	Kind        string `json:"kind"` // always "request"
 	Step        int    `json:"step"` // index into the plan's steps
-	Round       int    `json:"round,omitempty"`
+	Round       int    `json:"round,omitzero"`
 	Concurrency int    `json:"concurrency"`
 	Seq         int64  `json:"seq"` // order of sending, from 0 across the run
 
@@ -28,35 +32,37 @@ type Record struct {
 	// pacer scheduled the request to its actual start: a prober that cannot
 	// keep up shows it here instead of hiding it (coordinated omission).
 	QueueWaitMS float64 `json:"queue_wait_ms"`
-	DNSMS       float64 `json:"dns_ms,omitempty"`
-	ConnectMS   float64 `json:"connect_ms,omitempty"`
-	TLSMS       float64 `json:"tls_ms,omitempty"`
-	TTFBMS      float64 `json:"ttfb_ms,omitempty"`
+	DNSMS       float64 `json:"dns_ms,omitzero"`
+	ConnectMS   float64 `json:"connect_ms,omitzero"`
+	TLSMS       float64 `json:"tls_ms,omitzero"`
+	TTFBMS      float64 `json:"ttfb_ms,omitzero"`
 	TotalMS     float64 `json:"total_ms"`
-	ConnReused  bool    `json:"conn_reused,omitempty"`
+	ConnReused  bool    `json:"conn_reused,omitzero"`
 	InFlight    int     `json:"in_flight"` // requests of this run in flight when this one started, itself included
 
-	Status  int              `json:"status,omitempty"`
+	Status  int              `json:"status,omitzero"`
 	Outcome classify.Outcome `json:"outcome"`
 	// Producer is who answered (api, edge, gateway, proxy, cloud, unknown);
 	// empty when no HTTP answer came, and in run files written before it.
 	Producer        classify.Producer `json:"producer,omitzero"`
-	ErrorType       string            `json:"error_type,omitempty"`
-	Message         string            `json:"message,omitempty"`
-	RequestID       string            `json:"request_id,omitempty"`
-	RequestIDSource string            `json:"request_id_source,omitempty"`
-	OrganizationID  string            `json:"organization_id,omitempty"`
-	CFRay           string            `json:"cf_ray,omitempty"`
-	CFMitigated     string            `json:"cf_mitigated,omitempty"`
-	Server          string            `json:"server,omitempty"`
-	ContentType     string            `json:"content_type,omitempty"`
-	RetryAfter      string            `json:"retry_after,omitempty"`
-	ShouldRetry     string            `json:"should_retry,omitempty"`
-	// RateLimit holds the anthropic-ratelimit-* headers, keyed without that prefix.
+	ErrorType       string            `json:"error_type,omitzero"`
+	Message         string            `json:"message,omitzero"`
+	RequestID       string            `json:"request_id,omitzero"`
+	RequestIDSource string            `json:"request_id_source,omitzero"`
+	OrganizationID  string            `json:"organization_id,omitzero"`
+	CFRay           string            `json:"cf_ray,omitzero"`
+	CFMitigated     string            `json:"cf_mitigated,omitzero"`
+	Server          string            `json:"server,omitzero"`
+	ContentType     string            `json:"content_type,omitzero"`
+	RetryAfter      string            `json:"retry_after,omitzero"`
+	ShouldRetry     string            `json:"should_retry,omitzero"`
+	// RateLimit holds the anthropic-ratelimit-* headers, keyed without that
+	// prefix. It is omitempty, not omitzero: an empty map is left out too,
+	// as encoding/json always did.
 	RateLimit map[string]string `json:"ratelimit,omitempty"`
 	Bytes     int64             `json:"bytes"`
-	Truncated bool              `json:"truncated,omitempty"` // body longer than the read cap
-	NetError  string            `json:"net_error,omitempty"` // transport failure kind, when no answer arrived
+	Truncated bool              `json:"truncated,omitzero"` // body longer than the read cap
+	NetError  string            `json:"net_error,omitzero"` // transport failure kind, when no answer arrived
 }
 
 // Failed reports whether the record is an answer other than success.

@@ -48,7 +48,7 @@ func sampleRun() (Header, []*Record, Footer) {
 }
 
 // writeRun writes a whole run with a RunWriter and returns the file's bytes.
-func writeRun(t *testing.T, h Header, recs []*Record, f *Footer) []byte {
+func writeRun(t testing.TB, h Header, recs []*Record, f *Footer) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	rw := NewWriter(&buf)

@@ -85,6 +85,21 @@ func grepFile(path, key string) string {
 func (h *harness) markdown(w io.Writer, rows []row, targets []target, micro []byte, took time.Duration) error {
 	bw := bufio.NewWriter(w)
 	p := func(format string, args ...any) { fmt.Fprintf(bw, format+"\n", args...) }
+	h.mdIntro(p, took)
+	if err := h.mdResults(bw, p, rows, targets); err != nil {
+		return err
+	}
+	h.mdMethods(p)
+	mdProbe(p)
+	mdMicro(p, micro)
+	return bw.Flush()
+}
+
+// printf writes one line of Markdown.
+type printf func(format string, args ...any)
+
+// mdIntro writes the title, how to rerun and the machine.
+func (h *harness) mdIntro(p printf, took time.Duration) {
 	p("# probe performance")
 	p("")
 	p("Measured by the benchmark harness (`bench/cmd/harness`) on %s; the run took %v. Every figure below comes from that run, on this machine. Rerun with:",
@@ -102,6 +117,10 @@ func (h *harness) markdown(w io.Writer, rows []row, targets []target, micro []by
 	p("")
 	p("The machine has %d cores, shared by the loopback server (inside the harness process) and the client under test, and other work may have been running at the same time: expect run-to-run noise of several percent, and read the ratios (measured in the same run, the tools' runs interleaved) rather than the absolute figures.", runtime.NumCPU())
 	p("")
+}
+
+// mdResults writes the table and the targets.
+func (h *harness) mdResults(bw *bufio.Writer, p printf, rows []row, targets []target) error {
 	p("## Results")
 	p("")
 	if err := renderTable(bw, rows, true); err != nil {
@@ -129,6 +148,11 @@ func (h *harness) markdown(w io.Writer, rows []row, targets []target, micro []by
 		}
 	}
 	p("")
+	return nil
+}
+
+// mdMethods writes how each figure is taken.
+func (h *harness) mdMethods(p printf) {
 	p("## How each figure is taken")
 	p("")
 	p("- **Server**: a `net/http` server on 127.0.0.1 answers `POST /v1/messages` with a fixed %d-byte JSON message and a `request-id` header. It counts what it answers; requests per second are the server's count over the client process's wall time, start to exit, so start-up and the final report are included for every tool.", len(okBody))
@@ -143,13 +167,21 @@ func (h *harness) markdown(w io.Writer, rows []row, targets []target, micro []by
 	p("- **Analysis**: two synthetic run files of %s requests each are written through `runfile.Writer` (six steps from c=1 to c=50, 403s rising with concurrency in the first, rate-limit headers on every record, as the API sends them), then `probe report FILE` and `probe compare A B` run on them; `diagnose.LoadRun` (read, summary, verdict: what report and compare do before printing) is also timed on its own, in a child process so its peak RSS is its own. vegeta's column is `vegeta report` on its results file of the largest memory run, for scale.", thousands(h.cfg.AnalysisRecords))
 	p("- The harness never contacts anything but its own loopback server: the children get the server's URL, a dummy key, and an environment without proxy or `ANTHROPIC_*` settings.")
 	p("")
+}
+
+// mdProbe writes what probe does for these figures.
+func mdProbe(p printf) {
 	p("## What probe does for these figures")
 	p("")
 	p("- Pacing (`--rate`): one dispatcher keeps the schedule start + i/rate (a pure function, `pace`, as vegeta's pacer), so a late wake-up shortens the next wait instead of shifting every later request; the last 2 ms of each wait are slept with the kernel's high-resolution timer (`nanosleep`), because the Go runtime's timers wake an idle process up to a millisecond late. A request overdue by more than 100 ms (or two intervals) starts a new stretch rather than a burst, and so do a new step and a retry-after pause: `--rate` stays a cap.")
 	p("- Without `--rate`, each worker takes the next request itself (no dispatcher hand-off per request); the probe request is built once and copied per send; the answer body is read into a buffer each worker keeps, and so are the httptrace hooks, built once per worker rather than per request. Requests go to the client's transport directly (probe follows no redirects, so http.Client's copy of the headers for one is waste), the proxy settings are read once, and the answer's headers are read by their canonical names.")
 	p("- The run file is written behind the workers, as vegeta hands its results to one encoding goroutine: a worker queues its record's line and returns to work, and one goroutine writes what has gathered in one call, so a fast run makes one write per batch of records rather than per record, and a gentle one still writes each record microseconds after its answer.")
-	p("- Answers and run-file records take a hand-written JSON fast path (a success body without `error`; records of the shape probe writes) that falls back to `encoding/json` for anything else, tested and fuzzed to give the same results; reading a run file decodes its records on every core, in file order.")
+	p("- Run-file records are encoded and decoded by the json v2 library (`github.com/go-json-experiment/json`), each worker encoding its own record outside the writer's lock; reading a run file decodes its records on every core, in file order.")
 	p("- Memory: every record goes to the run file as it completes and the summary is constant-size (per-step histograms, capped lists of ids and failure kinds), so a run of a million requests holds no more than one of ten thousand.")
+}
+
+// mdMicro writes the micro-benchmarks' lines, when there are any.
+func mdMicro(p printf, micro []byte) {
 	if len(micro) > 0 {
 		p("")
 		p("## Micro-benchmarks")
@@ -164,7 +196,6 @@ func (h *harness) markdown(w io.Writer, rows []row, targets []target, micro []by
 		}
 		p("```")
 	}
-	return bw.Flush()
 }
 
 // missNote says what limits a missed target, as far as profiling it on

@@ -135,26 +135,55 @@ type target struct {
 
 // table builds the rows and checks the targets.
 func (h *harness) table() ([]row, []target) {
-	r := h.res
-	var rows []row
-	var targets []target
-	tools := func(f func(tool string) float64) [3]float64 {
-		var v [3]float64
-		for i, t := range toolNames {
-			v[i] = f(t)
-		}
-		return v
-	}
-	nan := math.NaN()
+	tb := &tableBuilder{h: h, r: h.res}
 	ran := h.cfg.Sections
-
-	for _, c := range h.cfg.Concurrency {
-		if !ran["throughput"] {
-			break
+	if ran["throughput"] {
+		tb.throughput()
+	}
+	if ran["pacing"] {
+		for _, rate := range h.cfg.Rates {
+			tb.pacing(rate)
 		}
+	}
+	if ran["memory"] {
+		tb.memory()
+	}
+	if ran["analysis"] {
+		tb.analysis()
+	}
+	return tb.rows, dedupeTargets(tb.targets)
+}
+
+// tableBuilder gathers the rows of the results table and the targets
+// checked on the way, one section at a time.
+type tableBuilder struct {
+	h       *harness
+	r       *results
+	rows    []row
+	targets []target
+}
+
+// tools gives one figure per tool, in toolNames order.
+func (tb *tableBuilder) tools(f func(tool string) float64) [3]float64 {
+	var v [3]float64
+	for i, t := range toolNames {
+		v[i] = f(t)
+	}
+	return v
+}
+
+func (tb *tableBuilder) target(name string, ok bool, figure string) {
+	tb.targets = append(tb.targets, target{name, ok, figure})
+}
+
+// throughput adds requests per second, then CPU per 1,000 requests, at
+// each concurrency.
+func (tb *tableBuilder) throughput() {
+	h, r := tb.h, tb.r
+	for _, c := range h.cfg.Concurrency {
 		key := fmt.Sprintf("c=%d", c)
 		setting := fmt.Sprintf("c=%d, %s requests, median (range) of %d", c, thousands(h.cfg.Requests), h.cfg.Reps)
-		rps := tools(func(t string) float64 { return r.loadMedian("throughput", key, t, loadRun.RPS) })
+		rps := tb.tools(func(t string) float64 { return r.loadMedian("throughput", key, t, loadRun.RPS) })
 		rw := row{Measure: "throughput (req/s)", Setting: setting, vals: rps, format: fmtRate}
 		for i, t := range toolNames {
 			rw.spread[i] = r.loadRange("throughput", key, t, loadRun.RPS, fmtRate)
@@ -163,74 +192,71 @@ func (h *harness) table() ([]row, []target) {
 			ok := !math.IsNaN(rps[0]) && !math.IsNaN(rps[1]) && rps[0] >= rps[1]
 			rw.Target = "≥ vegeta: " + metOrMissed(ok)
 			if !math.IsNaN(rps[1]) {
-				targets = append(targets, target{fmt.Sprintf("throughput at c=%d at least vegeta's", c), ok,
-					fmt.Sprintf("probe %s req/s (runs %s), vegeta %s req/s (runs %s): %s", fmtRate(rps[0]), rw.spread[0], fmtRate(rps[1]), rw.spread[1], ratio(rps[0], rps[1]))})
+				tb.target(fmt.Sprintf("throughput at c=%d at least vegeta's", c), ok,
+					fmt.Sprintf("probe %s req/s (runs %s), vegeta %s req/s (runs %s): %s", fmtRate(rps[0]), rw.spread[0], fmtRate(rps[1]), rw.spread[1], ratio(rps[0], rps[1])))
 			}
 		}
-		rows = append(rows, rw)
+		tb.rows = append(tb.rows, rw)
 	}
 	for _, c := range h.cfg.Concurrency {
-		if !ran["throughput"] {
-			break
-		}
 		key := fmt.Sprintf("c=%d", c)
-		cpu := tools(func(t string) float64 { return r.loadMedian("throughput", key, t, loadRun.CPUPer1k) })
-		rows = append(rows, row{Measure: "CPU s per 1,000 requests", Setting: fmt.Sprintf("c=%d", c), vals: cpu, format: fmtCPU, lowerIsBetter: true})
+		cpu := tb.tools(func(t string) float64 { return r.loadMedian("throughput", key, t, loadRun.CPUPer1k) })
+		tb.rows = append(tb.rows, row{Measure: "CPU s per 1,000 requests", Setting: fmt.Sprintf("c=%d", c), vals: cpu, format: fmtCPU, lowerIsBetter: true})
 	}
+}
 
-	for _, rate := range h.cfg.Rates {
-		if !ran["pacing"] {
-			break
-		}
-		key := fmt.Sprintf("%g/s", rate)
-		get := func(f func(*pacingRun) float64) [3]float64 {
-			return tools(func(t string) float64 {
-				if p := r.pacing[cellKey{"pacing", key, t}]; p != nil {
-					return f(p)
-				}
-				return nan
-			})
-		}
-		setting := fmt.Sprintf("%s/s for %v, %d workers", thousands(int(rate)), h.cfg.PacingDuration, pacingWorkers)
-		ach := get(func(p *pacingRun) float64 { return 100 * p.Achieved / p.Target })
-		okRate := !math.IsNaN(ach[0]) && math.Abs(ach[0]-100) <= 1
-		rows = append(rows, row{Measure: "pacing: achieved rate (% of target)", Setting: setting, vals: ach, format: fmtPct,
-			Target: "within 1%: " + metOrMissed(okRate)})
-		targets = append(targets, target{fmt.Sprintf("pacing at %s/s within 1%% of target", thousands(int(rate))), okRate,
-			fmt.Sprintf("probe %s of target", fmtPct(ach[0]))})
-		for _, q := range []struct {
-			name string
-			f    func(devStats) float64
-		}{
-			{"p50", func(d devStats) float64 { return d.P50.Seconds() * 1000 }},
-			{"p99", func(d devStats) float64 { return d.P99.Seconds() * 1000 }},
-			{"max", func(d devStats) float64 { return d.Max.Seconds() * 1000 }},
-		} {
-			vals := get(func(p *pacingRun) float64 { return q.f(p.Anchored) })
-			rw := row{Measure: "pacing: start deviation " + q.name + " (ms)", Setting: setting, vals: vals, format: fmtMS, lowerIsBetter: true}
-			if q.name == "p99" && rate >= 100 {
-				ok := !math.IsNaN(vals[0]) && vals[0] < 1
-				rw.Target = "< 1 ms: " + metOrMissed(ok)
-				targets = append(targets, target{fmt.Sprintf("start deviation p99 under 1 ms at %s/s", thousands(int(rate))), ok,
-					fmt.Sprintf("probe %s ms against the constant-rate schedule", fmtMS(vals[0]))})
+// pacing adds the achieved rate and the start deviations at one rate.
+func (tb *tableBuilder) pacing(rate float64) {
+	h, r := tb.h, tb.r
+	key := fmt.Sprintf("%g/s", rate)
+	get := func(f func(*pacingRun) float64) [3]float64 {
+		return tb.tools(func(t string) float64 {
+			if p := r.pacing[cellKey{"pacing", key, t}]; p != nil {
+				return f(p)
 			}
-			rows = append(rows, rw)
-		}
-		if p := r.pacing[cellKey{"pacing", key, toolProbe}]; p != nil && p.Own != nil {
-			rows = append(rows, row{Measure: "pacing: start − recorded schedule, p50 / p99 / max (ms)", Setting: setting,
-				vals: [3]float64{0, nan, nan}, format: func(float64) string {
-					return fmt.Sprintf("%s / %s / %s", fmtMS(p.Own.P50.Seconds()*1000), fmtMS(p.Own.P99.Seconds()*1000), fmtMS(p.Own.Max.Seconds()*1000))
-				}})
-		}
+			return math.NaN()
+		})
 	}
+	setting := fmt.Sprintf("%s/s for %v, %d workers", thousands(int(rate)), h.cfg.PacingDuration, pacingWorkers)
+	ach := get(func(p *pacingRun) float64 { return 100 * p.Achieved / p.Target })
+	okRate := !math.IsNaN(ach[0]) && math.Abs(ach[0]-100) <= 1
+	tb.rows = append(tb.rows, row{Measure: "pacing: achieved rate (% of target)", Setting: setting, vals: ach, format: fmtPct,
+		Target: "within 1%: " + metOrMissed(okRate)})
+	tb.target(fmt.Sprintf("pacing at %s/s within 1%% of target", thousands(int(rate))), okRate,
+		fmt.Sprintf("probe %s of target", fmtPct(ach[0])))
+	for _, q := range []struct {
+		name string
+		f    func(devStats) float64
+	}{
+		{"p50", func(d devStats) float64 { return d.P50.Seconds() * 1000 }},
+		{"p99", func(d devStats) float64 { return d.P99.Seconds() * 1000 }},
+		{"max", func(d devStats) float64 { return d.Max.Seconds() * 1000 }},
+	} {
+		vals := get(func(p *pacingRun) float64 { return q.f(p.Anchored) })
+		rw := row{Measure: "pacing: start deviation " + q.name + " (ms)", Setting: setting, vals: vals, format: fmtMS, lowerIsBetter: true}
+		if q.name == "p99" && rate >= 100 {
+			ok := !math.IsNaN(vals[0]) && vals[0] < 1
+			rw.Target = "< 1 ms: " + metOrMissed(ok)
+			tb.target(fmt.Sprintf("start deviation p99 under 1 ms at %s/s", thousands(int(rate))), ok,
+				fmt.Sprintf("probe %s ms against the constant-rate schedule", fmtMS(vals[0])))
+		}
+		tb.rows = append(tb.rows, rw)
+	}
+	if p := r.pacing[cellKey{"pacing", key, toolProbe}]; p != nil && p.Own != nil {
+		tb.rows = append(tb.rows, row{Measure: "pacing: start − recorded schedule, p50 / p99 / max (ms)", Setting: setting,
+			vals: [3]float64{0, math.NaN(), math.NaN()}, format: func(float64) string {
+				return fmt.Sprintf("%s / %s / %s", fmtMS(p.Own.P50.Seconds()*1000), fmtMS(p.Own.P99.Seconds()*1000), fmtMS(p.Own.Max.Seconds()*1000))
+			}})
+	}
+}
 
+// memory adds peak RSS at each run size, checking that it stays flat.
+func (tb *tableBuilder) memory() {
+	h, r := tb.h, tb.r
 	var first, last float64
 	for i, n := range h.cfg.MemSizes {
-		if !ran["memory"] {
-			break
-		}
 		key := fmt.Sprintf("n=%d", n)
-		rss := tools(func(t string) float64 {
+		rss := tb.tools(func(t string) float64 {
 			return r.loadMedian("memory", key, t, func(l loadRun) float64 { return float64(l.MaxRSS) / 1024 })
 		})
 		rw := row{Measure: "peak RSS (MiB)", Setting: fmt.Sprintf("%s requests at c=50", thousands(n)), vals: rss, format: fmtMiB, lowerIsBetter: true}
@@ -241,15 +267,17 @@ func (h *harness) table() ([]row, []target) {
 			last = rss[0]
 			ok := !math.IsNaN(first) && !math.IsNaN(last) && last <= 1.5*first
 			rw.Target = fmt.Sprintf("≤ 1.5× at %s: %s (%.2f×)", thousands(h.cfg.MemSizes[0]), metOrMissed(ok), last/first)
-			targets = append(targets, target{fmt.Sprintf("peak RSS at %s requests within 1.5× of that at %s", thousands(n), thousands(h.cfg.MemSizes[0])), ok,
-				fmt.Sprintf("%s MiB against %s MiB (%.2f×)", fmtMiB(last), fmtMiB(first), last/first)})
+			tb.target(fmt.Sprintf("peak RSS at %s requests within 1.5× of that at %s", thousands(n), thousands(h.cfg.MemSizes[0])), ok,
+				fmt.Sprintf("%s MiB against %s MiB (%.2f×)", fmtMiB(last), fmtMiB(first), last/first))
 		}
-		rows = append(rows, rw)
+		tb.rows = append(tb.rows, rw)
 	}
+}
 
-	if !ran["analysis"] {
-		return rows, dedupeTargets(targets)
-	}
+// analysis adds the time and peak RSS of report, LoadRun and compare on
+// the large run files.
+func (tb *tableBuilder) analysis() {
+	h, r := tb.h, tb.r
 	akey := fmt.Sprintf("%d requests", h.cfg.AnalysisRecords)
 	asetting := fmt.Sprintf("%s requests (%.0f MB)", thousands(h.cfg.AnalysisRecords), r.AnalysisFileMB)
 	for _, cmd := range []struct{ name, label string }{
@@ -257,18 +285,16 @@ func (h *harness) table() ([]row, []target) {
 		{"LoadRun", "diagnose.LoadRun (read, summarise, decide)"},
 		{"compare", "probe compare (two files)"},
 	} {
-		secs := tools(func(t string) float64 {
-			if a, ok := r.analysis[cellKey{cmd.name, akey, t}]; ok {
-				return a.Wall.Seconds()
-			}
-			return nan
-		})
-		mem := tools(func(t string) float64 {
-			if a, ok := r.analysis[cellKey{cmd.name, akey, t}]; ok {
-				return float64(a.MaxRSS) / 1024
-			}
-			return nan
-		})
+		figure := func(f func(analysisRun) float64) [3]float64 {
+			return tb.tools(func(t string) float64 {
+				if a, ok := r.analysis[cellKey{cmd.name, akey, t}]; ok {
+					return f(a)
+				}
+				return math.NaN()
+			})
+		}
+		secs := figure(func(a analysisRun) float64 { return a.Wall.Seconds() })
+		mem := figure(func(a analysisRun) float64 { return float64(a.MaxRSS) / 1024 })
 		rw := row{Measure: cmd.label + ": seconds", Setting: asetting, vals: secs, format: fmtSec, lowerIsBetter: true}
 		if cmd.name == "report" || (cmd.name == "LoadRun" && math.IsNaN(r.analysisWall("report", akey))) {
 			ok := !math.IsNaN(secs[0]) && secs[0] < 3
@@ -278,13 +304,12 @@ func (h *harness) table() ([]row, []target) {
 				if cmd.name == "LoadRun" {
 					name = "diagnose.LoadRun (standing in for probe report)"
 				}
-				targets = append(targets, target{fmt.Sprintf("a %s-request file reported in under 3 s", thousands(h.cfg.AnalysisRecords)), ok,
-					fmt.Sprintf("%s: %s s", name, fmtSec(secs[0]))})
+				tb.target(fmt.Sprintf("a %s-request file reported in under 3 s", thousands(h.cfg.AnalysisRecords)), ok,
+					fmt.Sprintf("%s: %s s", name, fmtSec(secs[0])))
 			}
 		}
-		rows = append(rows, rw, row{Measure: cmd.label + ": peak RSS (MiB)", Setting: asetting, vals: mem, format: fmtMiB, lowerIsBetter: true})
+		tb.rows = append(tb.rows, rw, row{Measure: cmd.label + ": peak RSS (MiB)", Setting: asetting, vals: mem, format: fmtMiB, lowerIsBetter: true})
 	}
-	return rows, dedupeTargets(targets)
 }
 
 func (r *results) analysisWall(cmd, key string) float64 {
