@@ -103,12 +103,12 @@ var openAICatalogue = []Scenario{
 		behave: &behaviour{scope: scopeMessages, origin: openAINoModelAccess, hidesDefault: true},
 	},
 	{
-		Name: "cloudflare-challenge", Summary: "Cloudflare's managed challenge once 8 or more completions are in flight",
+		Name: "cloudflare-challenge", Summary: "Cloudflare's managed challenge on every other completion after the 30th",
 		Signature: "intermittent_403", Layer: "5",
 		behave: &behaviour{scope: scopeMessages, edge: challengeUnderLoad},
 	},
 	{
-		Name: "abuse", Summary: "abuse-flagged account: 403 \"flagged\", more often the more completions are in flight",
+		Name: "abuse", Summary: "abuse-flagged account: 403 \"flagged\", more often the more completions are sent (shape invented)",
 		Signature: "intermittent_403", Layer: "5",
 		behave: &behaviour{scope: scopeMessages, origin: openAIAbuse},
 	},
@@ -118,9 +118,9 @@ var openAICatalogue = []Scenario{
 		behave: &behaviour{scope: scopeMessages, origin: openAIFail(http.StatusTooManyRequests, "insufficient_quota", "insufficient_quota", msgOpenAIQuota)},
 	},
 	{
-		Name: "rate-limited", Summary: "429 rate_limit_exceeded once more than 3 completions are in flight (RPM limit 3)",
+		Name: "rate-limited", Summary: "429 rate_limit_exceeded from the 31st completion of a minute (RPM limit 30)",
 		Signature: "rate_limited", Layer: "-",
-		behave: &behaviour{scope: scopeMessages, origin: openAIRateLimited, openAILimits: &openAILimits{requests: rateLimitConcurrency, tokens: 40000}},
+		behave: &behaviour{scope: scopeMessages, origin: openAIRateLimited, openAILimits: &openAILimits{requests: rpmLimit, tokens: 40000}},
 	},
 	{
 		Name: "overloaded", Summary: "503 server_error \"The engine is currently overloaded\" on about 35% of completions",
@@ -184,7 +184,7 @@ func openAINoModelAccess(c *call) bool {
 // openAIAbuse refuses as the Anthropic abuse scenario does: never alone in
 // flight, more often the more run at once.
 func openAIAbuse(c *call) bool {
-	if c.api.coin(c.seq) >= abuseRate(c.inFlight) {
+	if c.api.coin(c.seq) >= abuseRate(c.seq) {
 		return false
 	}
 	c.openAIError(http.StatusForbidden, "invalid_request_error", "flagged", "", msgOpenAIFlagged)
@@ -195,7 +195,7 @@ func openAIAbuse(c *call) bool {
 const openAIRetryIn = 20 * time.Millisecond
 
 func openAIRateLimited(c *call) bool {
-	if c.inFlight <= rateLimitConcurrency {
+	if !c.overRPM() {
 		return false
 	}
 	c.w.Header().Set("Retry-After", "1")
@@ -413,7 +413,7 @@ func (c *call) openAIRateLimitHeaders(exhausted bool) {
 		{"requests", l.requests, 1},
 		{"tokens", l.tokens, inputTokens + 1},
 	} {
-		used := min(k.limit, k.perRequest*c.inFlight)
+		used := min(k.limit, k.perRequest*c.load(k.name))
 		remaining := k.limit - used
 		reset := time.Duration(used) * time.Minute / time.Duration(k.limit)
 		if exhausted {

@@ -152,7 +152,7 @@ func (c *call) rateLimitHeaders(exhausted bool) {
 	h := c.w.Header()
 	now := c.api.now().UTC()
 	for _, l := range rateLimits {
-		used := min(l.limit, l.perRequest*c.inFlight)
+		used := min(l.limit, l.perRequest*c.load(l.name))
 		remaining := l.limit - used
 		reset := now.Add(time.Duration(used) * time.Minute / time.Duration(l.limit))
 		if exhausted {
@@ -163,6 +163,16 @@ func (c *call) rateLimitHeaders(exhausted bool) {
 		h.Set(prefix+"-Remaining", strconv.FormatInt(remaining, 10))
 		h.Set(prefix+"-Reset", reset.Format(time.RFC3339))
 	}
+}
+
+// load is what counts against a limit called name: the messages of this
+// minute for the requests limit, the messages in flight for the others
+// (tokens refill continuously).
+func (c *call) load(name string) int64 {
+	if name == "requests" {
+		return max(1, c.minuteSeq+1)
+	}
+	return c.inFlight
 }
 
 // modelInfo is a model as /v1/models describes it.

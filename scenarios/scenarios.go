@@ -7,8 +7,9 @@
 // the body, and above all who answers. The API itself stamps a request-id and
 // an organization id; Cloudflare's edge, in front of it, answers with cf-ray
 // but no request-id; a corporate proxy answers with neither. Whether a
-// failure depends on load is simulated too: some scenarios decide by how many
-// messages are in flight, some by arrival order, some by time.
+// failure depends on load is simulated too, by how many messages the client
+// has sent (never by how many are in flight, which depends on how fast the
+// client's machine is), by arrival order, or by time.
 //
 // Options.Provider switches the whole simulation to another provider's API
 // shapes: with "openai", OpenAI's routes (POST /v1/chat/completions, GET
@@ -156,12 +157,12 @@ var catalogue = []Scenario{
 		behave: edgeOnly(corporateProxy),
 	},
 	{
-		Name: "cloudflare-challenge", Summary: "Cloudflare's managed challenge once 8 or more messages are in flight",
+		Name: "cloudflare-challenge", Summary: "Cloudflare's managed challenge on every other message after the 30th",
 		Signature: "intermittent_403", Layer: "5",
 		behave: &behaviour{scope: scopeMessages, edge: challengeUnderLoad},
 	},
 	{
-		Name: "abuse", Summary: "abuse-flagged account: 403 permission_error, more often the more messages are in flight",
+		Name: "abuse", Summary: "abuse-flagged account: 403 permission_error, more often the more messages are sent",
 		Signature: "intermittent_403", Layer: "5",
 		behave: &behaviour{scope: scopeMessages, origin: abuse},
 	},
@@ -181,7 +182,7 @@ var catalogue = []Scenario{
 		behave: &behaviour{scope: scopeMessages, origin: fail(http.StatusBadRequest, "invalid_request_error", "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.")},
 	},
 	{
-		Name: "rate-limited", Summary: "429 rate_limit_error once more than 3 messages are in flight",
+		Name: "rate-limited", Summary: "429 rate_limit_error from the 31st message of a minute (RPM limit 30)",
 		Signature: "rate_limited", Layer: "-",
 		behave: &behaviour{scope: scopeMessages, origin: rateLimited},
 	},

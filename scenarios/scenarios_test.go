@@ -646,55 +646,88 @@ func TestCountTokens(t *testing.T) {
 	}
 }
 
-// TestLoadDependence: alone in flight these scenarios are healthy; a burst
-// makes them fail.
+// TestLoadDependence: the first messages are always healthy; volume makes
+// these scenarios fail, the same way however fast the client is.
 func TestLoadDependence(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		status int
 		from   string
+		// cleanFor is how many messages are sure to succeed.
+		cleanFor int
 	}{
-		{"abuse", 403, fromAPI},
-		{"cloudflare-challenge", 403, fromEdge},
-		{"rate-limited", 429, fromAPI},
+		{"abuse", 403, fromAPI, stageMessages},
+		{"cloudflare-challenge", 403, fromEdge, challengeAfter},
+		{"rate-limited", 429, fromAPI, rpmLimit},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			api, srv := start(t, c.name, Options{Latency: fast})
-			for range 10 {
-				if a := message(t, srv); a.status != 200 {
-					t.Fatalf("sequential request failed: %d %s", a.status, a.body)
-				}
-			}
-
-			api, srv = start(t, c.name, Options{Latency: burst})
-			answers := burstOf(t, srv, 20)
-			failed := count(answers, c.status)
-			if failed == 0 || failed+count(answers, 200) != len(answers) {
-				t.Fatalf("burst of 20: %d failed with %d, %d succeeded", failed, c.status, count(answers, 200))
-			}
-			for _, a := range answers {
-				if a.status == c.status {
+			t.Parallel()
+			_, srv := start(t, c.name, Options{Latency: -1})
+			var failed []int
+			for i := range 60 {
+				a := message(t, srv)
+				switch {
+				case a.status == 200:
+				case a.status == c.status && i >= c.cleanFor:
+					failed = append(failed, i)
 					checkFrom(t, a, c.from)
+				default:
+					t.Fatalf("message %d: %d %s", i, a.status, a.body)
 				}
 			}
-			if n := api.inFlight.Load(); n != 0 {
-				t.Errorf("%d still in flight", n)
+			if len(failed) == 0 {
+				t.Fatalf("none of 60 messages failed with %d", c.status)
+			}
+			// The same run again fails the same messages: nothing depends
+			// on timing.
+			_, srv = start(t, c.name, Options{Latency: -1})
+			var again []int
+			for i := range 60 {
+				if a := message(t, srv); a.status == c.status {
+					again = append(again, i)
+				}
+			}
+			if !slices.Equal(failed, again) {
+				t.Errorf("failed %v, then %v", failed, again)
 			}
 		})
 	}
 }
 
+// TestLoadIgnoresInFlight: a burst, however concurrent, is no more refused
+// than the same messages sent one by one.
+func TestLoadIgnoresInFlight(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"abuse", "cloudflare-challenge", "rate-limited"} {
+		_, srv := start(t, name, Options{Latency: burst})
+		if answers := burstOf(t, srv, stageMessages); count(answers, 200) != stageMessages {
+			t.Errorf("%s: a first burst of %d: only %d succeeded", name, stageMessages, count(answers, 200))
+		}
+	}
+}
+
+// sequential sends n messages one after the other and returns the answers.
+func sequential(t *testing.T, srv *httptest.Server, n int) []answer {
+	t.Helper()
+	answers := make([]answer, n)
+	for i := range answers {
+		answers[i] = message(t, srv)
+	}
+	return answers
+}
+
 func TestChallengeAndRateLimitHeaders(t *testing.T) {
-	_, srv := start(t, "cloudflare-challenge", Options{Latency: burst})
-	for _, a := range burstOf(t, srv, 20) {
+	_, srv := start(t, "cloudflare-challenge", Options{Latency: -1})
+	for _, a := range sequential(t, srv, 40) {
 		if a.status == 403 && (a.header.Get("Cf-Mitigated") != "challenge" ||
 			!strings.Contains(string(a.body), "<title>Just a moment...</title>")) {
 			t.Fatalf("challenge without its marks: %v %s", a.header, a.body)
 		}
 	}
-	_, srv = start(t, "rate-limited", Options{Latency: burst})
-	for _, a := range burstOf(t, srv, 20) {
+	_, srv = start(t, "rate-limited", Options{Latency: -1})
+	for _, a := range sequential(t, srv, 40) {
 		if a.status != 429 {
 			continue
 		}
