@@ -161,13 +161,13 @@ type call struct {
 	route   route
 	modelID string // for routeModel: the id in the path
 
-	model    string        // the requested model, once the body is validated
-	keyed    bool          // OpenAI: a key arrived, so answers past a 401 name its organization
-	seq      int64         // message sequence number, 0-based; -1 for other requests
+	model string // the requested model, once the body is validated
+	keyed bool   // OpenAI: a key arrived, so answers past a 401 name its organization
+	seq   int64  // message sequence number, 0-based; -1 for other requests
 	// minuteSeq is the message's number within its minute, 0-based.
 	minuteSeq int64
-	inFlight int64         // messages in flight at arrival, this one included
-	elapsed  time.Duration // since the API's first request
+	inFlight  int64         // messages in flight at arrival, this one included
+	elapsed   time.Duration // since the API's first request
 }
 
 // ServeHTTP answers one request the way the scenario's API would.
