@@ -10,8 +10,8 @@ import (
 )
 
 // DefaultOpenAIModel is the model probe asks OpenAI for unless told
-// otherwise. The unknown-model and project-no-model-access scenarios leave
-// it out of /v1/models.
+// otherwise. The unknown-model and project-no-model-access scenarios list
+// no model at all.
 const DefaultOpenAIModel = "gpt-4o-mini"
 
 // OpenAI's API, as api.openai.com answers: Bearer keys, POST
@@ -95,12 +95,12 @@ var openAICatalogue = []Scenario{
 	{
 		Name: "unknown-model", Summary: "404 model_not_found: \"The model `NAME` does not exist or you do not have access to it.\"",
 		Signature: "model_not_enabled", Layer: "4",
-		behave: &behaviour{scope: scopeMessages, origin: openAIUnknownModel, hidesDefault: true},
+		behave: &behaviour{scope: scopeMessages, origin: openAIUnknownModel, noModels: true},
 	},
 	{
 		Name: "project-no-model-access", Summary: "403 model_not_found: the key's project has no access to the model",
 		Signature: "model_not_enabled", Layer: "4",
-		behave: &behaviour{scope: scopeMessages, origin: openAINoModelAccess, hidesDefault: true},
+		behave: &behaviour{scope: scopeMessages, origin: openAINoModelAccess, noModels: true},
 	},
 	{
 		Name: "cloudflare-challenge", Summary: "Cloudflare's managed challenge on every other completion after the 30th",
@@ -336,6 +336,10 @@ func (c *call) answerOpenAI() {
 const systemFingerprint = "fp_34a54ae93c"
 
 func (c *call) completion() {
+	if _, ok := c.openAIFind(c.model); !ok {
+		openAIUnknownModel(c)
+		return
+	}
 	c.openAIRateLimitHeaders(false)
 	c.openAIJSON(http.StatusOK, chatCompletion{
 		ID:      c.api.completionID(),
@@ -439,28 +443,46 @@ type openAIModel struct {
 	OwnedBy string `json:"owned_by"`
 }
 
-// openAIModels is the API's listing.
+// openAIModels is the API's listing, in no particular order as OpenAI's
+// is: aliases and dated snapshots side by side, chat models among others.
 var openAIModels = []openAIModel{
-	{ID: DefaultOpenAIModel, Object: "model", Created: 1721172741, OwnedBy: "system"},
+	{ID: "gpt-4o-mini", Object: "model", Created: 1721172741, OwnedBy: "system"},
+	{ID: "gpt-4o-mini-2024-07-18", Object: "model", Created: 1721172717, OwnedBy: "system"},
 	{ID: "gpt-4o", Object: "model", Created: 1715367049, OwnedBy: "system"},
+	{ID: "text-embedding-3-small", Object: "model", Created: 1705948997, OwnedBy: "system"},
 	{ID: "gpt-4.1-mini", Object: "model", Created: 1744318173, OwnedBy: "system"},
+	{ID: "gpt-4.1-mini-2025-04-14", Object: "model", Created: 1744317547, OwnedBy: "system"},
+	{ID: "gpt-4.1", Object: "model", Created: 1744316542, OwnedBy: "system"},
+	{ID: "o4-mini", Object: "model", Created: 1744225351, OwnedBy: "system"},
+	{ID: "gpt-5-mini", Object: "model", Created: 1754425928, OwnedBy: "system"},
+	{ID: "gpt-5", Object: "model", Created: 1754425777, OwnedBy: "system"},
 }
 
-func (m openAIModel) modelID() string { return m.ID }
-
 func (c *call) openAIListModels() {
+	list := usableModels(c, openAIModels)
+	if list == nil {
+		list = []openAIModel{}
+	}
 	c.openAIJSON(http.StatusOK, struct {
 		Object string        `json:"object"`
 		Data   []openAIModel `json:"data"`
-	}{"list", visibleModels(c, openAIModels, DefaultOpenAIModel)})
+	}{"list", list})
+}
+
+// openAIFind returns the model called id if the key may use it.
+func (c *call) openAIFind(id string) (openAIModel, bool) {
+	for _, m := range usableModels(c, openAIModels) {
+		if m.ID == id {
+			return m, true
+		}
+	}
+	return openAIModel{}, false
 }
 
 func (c *call) openAIGetModel() {
-	for _, m := range visibleModels(c, openAIModels, DefaultOpenAIModel) {
-		if m.ID == c.modelID {
-			c.openAIJSON(http.StatusOK, m)
-			return
-		}
+	if m, ok := c.openAIFind(c.modelID); ok {
+		c.openAIJSON(http.StatusOK, m)
+		return
 	}
 	c.openAIError(http.StatusNotFound, "invalid_request_error", "model_not_found", "model", fmt.Sprintf(msgOpenAIModelNotFound, c.modelID))
 }

@@ -96,12 +96,19 @@ func (c *call) edgePage(status int, page string) {
 // message answers a successful message, with the rate-limit headers the API
 // sends on every success.
 func (c *call) message() {
+	m, ok := c.resolveModel(c.model)
+	if !ok {
+		// The API's answer to a model it does not know, or that the key
+		// may not use (REAL-ANSWERS: anthropic-model-not-found).
+		c.apiError(http.StatusNotFound, "not_found_error", "model: "+c.model)
+		return
+	}
 	c.rateLimitHeaders(false)
 	c.apiJSON(http.StatusOK, messageBody{
 		ID:         c.api.messageID(),
 		Type:       "message",
 		Role:       "assistant",
-		Model:      c.model,
+		Model:      m.ID,
 		Content:    []textBlock{{Type: "text", Text: "Hi"}},
 		StopReason: "max_tokens",
 		Usage:      usage{InputTokens: inputTokens, OutputTokens: 1},
@@ -173,60 +180,6 @@ func (c *call) load(name string) int64 {
 		return max(1, c.minuteSeq+1)
 	}
 	return c.inFlight
-}
-
-// modelInfo is a model as /v1/models describes it.
-type modelInfo struct {
-	Type        string `json:"type"`
-	ID          string `json:"id"`
-	DisplayName string `json:"display_name"`
-	CreatedAt   string `json:"created_at"`
-}
-
-// models is the API's listing, newest first as the API orders it.
-var models = []modelInfo{
-	{Type: "model", ID: "claude-haiku-4-5", DisplayName: "Claude Haiku 4.5", CreatedAt: "2025-10-15T00:00:00Z"},
-	{Type: "model", ID: DefaultModel, DisplayName: "Claude Sonnet 4.5", CreatedAt: "2025-09-29T00:00:00Z"},
-	{Type: "model", ID: "claude-opus-4-1", DisplayName: "Claude Opus 4.1", CreatedAt: "2025-08-05T00:00:00Z"},
-}
-
-// listedModel is an entry of either provider's model listing.
-type listedModel interface{ modelID() string }
-
-func (m modelInfo) modelID() string { return m.ID }
-
-// visibleModels is the part of a provider's listing this scenario's account
-// gets: all of it, but for the provider's default model (defaultID) when
-// the scenario hides it.
-func visibleModels[M listedModel](c *call, listing []M, defaultID string) []M {
-	var list []M
-	for _, m := range listing {
-		if m.modelID() == defaultID && c.api.scenario.behave.hidesDefault {
-			continue
-		}
-		list = append(list, m)
-	}
-	return list
-}
-
-func (c *call) listModels() {
-	list := visibleModels(c, models, DefaultModel)
-	c.apiJSON(http.StatusOK, struct {
-		Data    []modelInfo `json:"data"`
-		HasMore bool        `json:"has_more"`
-		FirstID string      `json:"first_id"`
-		LastID  string      `json:"last_id"`
-	}{list, false, list[0].ID, list[len(list)-1].ID})
-}
-
-func (c *call) getModel() {
-	for _, m := range visibleModels(c, models, DefaultModel) {
-		if m.ID == c.modelID {
-			c.apiJSON(http.StatusOK, m)
-			return
-		}
-	}
-	c.apiError(http.StatusNotFound, "not_found_error", "model: "+c.modelID)
 }
 
 // mustJSON marshals values whose types cannot fail to marshal.

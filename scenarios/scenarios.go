@@ -29,9 +29,10 @@ import (
 	"net/http"
 )
 
-// DefaultModel is the model probe asks for unless told otherwise. The
-// model-not-enabled and unknown-model scenarios leave it out of /v1/models,
-// so that listing models tells the same story as sending a message.
+// DefaultModel is probe's built-in default model, an alias the API
+// resolves to a dated id. The model-not-enabled and unknown-model scenarios
+// list no model at all, so that listing models tells the same story as
+// sending a message.
 const DefaultModel = "claude-sonnet-4-5"
 
 // Scenario is one named behaviour of the simulated API.
@@ -57,9 +58,9 @@ type behaviour struct {
 	// origin sees a request that passed validation. It reports whether it
 	// answered; if not, the request gets a healthy answer.
 	origin func(*call) bool
-	// hidesDefault leaves DefaultModel (DefaultOpenAIModel for OpenAI) out
-	// of /v1/models.
-	hidesDefault bool
+	// noModels is a key that may use no model: /v1/models lists none and
+	// GET /v1/models/{id} answers 404 for every id.
+	noModels bool
 	// openAILimits are the limits OpenAI's x-ratelimit-* headers report;
 	// nil means openAIDefaultLimits.
 	openAILimits *openAILimits
@@ -129,12 +130,12 @@ var catalogue = []Scenario{
 	{
 		Name: "model-not-enabled", Summary: "403 permission_error naming the model: the organization has no access to it",
 		Signature: "model_not_enabled", Layer: "4",
-		behave: &behaviour{scope: scopeInference, origin: modelNotEnabled, hidesDefault: true},
+		behave: &behaviour{scope: scopeInference, origin: modelNotEnabled, noModels: true},
 	},
 	{
 		Name: "unknown-model", Summary: "404 not_found_error \"model: NAME\"",
 		Signature: "model_not_enabled", Layer: "4",
-		behave: &behaviour{scope: scopeInference, origin: unknownModel, hidesDefault: true},
+		behave: &behaviour{scope: scopeInference, origin: unknownModel, noModels: true},
 	},
 	{
 		Name: "region-blocked", Summary: "Cloudflare's edge answers 403 \"Request not allowed\" (unsupported region)",

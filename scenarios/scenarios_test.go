@@ -210,7 +210,7 @@ func checkMessage(t *testing.T, a answer) {
 	if err := json.Unmarshal(a.body, &m); err != nil {
 		t.Fatalf("success body: %v: %s", err, a.body)
 	}
-	if !messageIDRE.MatchString(m.ID) || m.Type != "message" || m.Role != "assistant" || m.Model != DefaultModel ||
+	if !messageIDRE.MatchString(m.ID) || m.Type != "message" || m.Role != "assistant" || m.Model != "claude-sonnet-4-5-20250929" ||
 		len(m.Content) != 1 || m.Content[0].Text == "" || m.StopReason != "max_tokens" ||
 		string(m.StopSequence) != "null" || m.Usage.OutputTokens != 1 {
 		t.Errorf("not a message: %s", a.body)
@@ -555,60 +555,138 @@ func TestWhoAnswersFirst(t *testing.T) {
 	}
 }
 
-func TestModels(t *testing.T) {
-	type listing struct {
-		Data    []modelInfo `json:"data"`
-		HasMore bool        `json:"has_more"`
-		FirstID string      `json:"first_id"`
-		LastID  string      `json:"last_id"`
-	}
-	ids := func(t *testing.T, srv *httptest.Server) []string {
-		t.Helper()
-		a := request(t, srv, http.MethodGet, "/v1/models", probeHeaders(), "")
-		if a.status != 200 {
-			t.Fatalf("list: %d %s", a.status, a.body)
-		}
-		var l listing
-		if err := json.Unmarshal(a.body, &l); err != nil || len(l.Data) == 0 || l.HasMore ||
-			l.FirstID != l.Data[0].ID || l.LastID != l.Data[len(l.Data)-1].ID {
+// modelsPage is one page of the Anthropic models list as a client reads it.
+type modelsPage struct {
+	Data    []modelInfo `json:"data"`
+	HasMore bool        `json:"has_more"`
+	FirstID *string     `json:"first_id"`
+	LastID  *string     `json:"last_id"`
+}
+
+// listPage asks for one page of /v1/models with the query q.
+func listPage(t *testing.T, srv *httptest.Server, q string) (modelsPage, answer) {
+	t.Helper()
+	a := request(t, srv, http.MethodGet, "/v1/models"+q, probeHeaders(), "")
+	var p modelsPage
+	if a.status == 200 {
+		if err := json.Unmarshal(a.body, &p); err != nil {
 			t.Fatalf("listing: %v %s", err, a.body)
 		}
-		var ids []string
-		for _, m := range l.Data {
-			if m.Type != "model" || m.DisplayName == "" || m.CreatedAt == "" {
-				t.Errorf("model %+v", m)
-			}
-			ids = append(ids, m.ID)
-		}
-		return ids
 	}
+	return p, a
+}
 
-	_, srv := start(t, "healthy", Options{Latency: fast})
-	got := ids(t, srv)
-	for _, id := range []string{"claude-sonnet-4-5", "claude-haiku-4-5", "claude-opus-4-1"} {
-		if !slices.Contains(got, id) {
-			t.Errorf("healthy listing lacks %s: %v", id, got)
+func pageIDs(p modelsPage) []string {
+	var ids []string
+	for _, m := range p.Data {
+		ids = append(ids, m.ID)
+	}
+	return ids
+}
+
+// TestModelsPagination walks the list as a client does, by after_id, and
+// checks the page fields against the API's documented shape.
+func TestModelsPagination(t *testing.T) {
+	t.Parallel()
+	_, srv := start(t, "healthy", Options{Latency: -1})
+	all := make([]string, len(models))
+	for i, m := range models {
+		all[i] = m.ID
+	}
+	cases := []struct {
+		name    string
+		query   string
+		want    []string
+		hasMore bool
+	}{
+		{"default limit 20 holds all", "", all, false},
+		{"first page of 4", "?limit=4", all[:4], true},
+		{"after the 4th", "?limit=4&after_id=" + all[3], all[4:8], true},
+		{"last page", "?limit=4&after_id=" + all[7], all[8:], false},
+		{"before the 5th", "?limit=2&before_id=" + all[4], all[2:4], true},
+		{"before the 2nd", "?limit=4&before_id=" + all[1], all[:1], false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, a := listPage(t, srv, c.query)
+			if a.status != 200 {
+				t.Fatalf("%d %s", a.status, a.body)
+			}
+			if got := pageIDs(p); !slices.Equal(got, c.want) || p.HasMore != c.hasMore {
+				t.Errorf("ids %v has_more %v, want %v %v", got, p.HasMore, c.want, c.hasMore)
+			}
+			if *p.FirstID != c.want[0] || *p.LastID != c.want[len(c.want)-1] {
+				t.Errorf("first_id %s last_id %s", *p.FirstID, *p.LastID)
+			}
+		})
+	}
+	for _, bad := range []string{"0", "1001", "x"} {
+		if _, a := listPage(t, srv, "?limit="+bad); a.status != 400 {
+			t.Errorf("limit=%s: %d", bad, a.status)
 		}
 	}
-	if a := request(t, srv, http.MethodGet, "/v1/models/"+DefaultModel, probeHeaders(), ""); a.status != 200 ||
-		!strings.Contains(string(a.body), `"id":"`+DefaultModel+`"`) {
-		t.Errorf("get %s: %d %s", DefaultModel, a.status, a.body)
+	// Walking every page by after_id gives the whole list once.
+	var walked []string
+	after := ""
+	for range 10 {
+		p, _ := listPage(t, srv, "?limit=3"+after)
+		walked = append(walked, pageIDs(p)...)
+		if !p.HasMore {
+			break
+		}
+		after = "&after_id=" + *p.LastID
+	}
+	if !slices.Equal(walked, all) {
+		t.Errorf("walked %v", walked)
+	}
+}
+
+func TestModels(t *testing.T) {
+	t.Parallel()
+	_, srv := start(t, "healthy", Options{Latency: fast})
+	p, _ := listPage(t, srv, "")
+	dated := regexp.MustCompile(`^claude-[a-z0-9-]+-20[0-9]{6}$`)
+	for _, m := range p.Data {
+		if m.Type != "model" || m.DisplayName == "" || m.CreatedAt == "" || !dated.MatchString(m.ID) {
+			t.Errorf("model %+v: not a dated model", m)
+		}
+	}
+	for _, id := range []string{"claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001", "claude-opus-4-1-20250805"} {
+		if !slices.Contains(pageIDs(p), id) {
+			t.Errorf("healthy listing lacks %s", id)
+		}
+	}
+	resolves := []struct{ name, want string }{
+		{DefaultModel, "claude-sonnet-4-5-20250929"},
+		{"claude-haiku-4-5", "claude-haiku-4-5-20251001"},
+		{"claude-opus-4-0", "claude-opus-4-20250514"},
+		{"claude-3-5-haiku-latest", "claude-3-5-haiku-20241022"},
+		{"claude-opus-4-1-20250805", "claude-opus-4-1-20250805"},
+	}
+	for _, r := range resolves {
+		a := request(t, srv, http.MethodGet, "/v1/models/"+r.name, probeHeaders(), "")
+		if a.status != 200 || !strings.Contains(string(a.body), `"id":"`+r.want+`"`) {
+			t.Errorf("get %s: %d %s, want %s", r.name, a.status, a.body, r.want)
+		}
 	}
 	a := request(t, srv, http.MethodGet, "/v1/models/claude-nope", probeHeaders(), "")
 	if _, msg := apiError(t, a); a.status != 404 || msg != "model: claude-nope" {
 		t.Errorf("get unknown model: %d %q", a.status, msg)
 	}
+	a = request(t, srv, http.MethodPost, "/v1/messages", probeHeaders(), strings.Replace(probeBody, DefaultModel, "claude-nope", 1))
+	if _, msg := apiError(t, a); a.status != 404 || msg != "model: claude-nope" {
+		t.Errorf("message to an unknown model: %d %q", a.status, msg)
+	}
 
 	for _, name := range []string{"model-not-enabled", "unknown-model"} {
 		_, srv := start(t, name, Options{Latency: fast})
-		if got := ids(t, srv); slices.Contains(got, DefaultModel) || len(got) == 0 {
-			t.Errorf("%s lists %v", name, got)
+		if p, a := listPage(t, srv, ""); a.status != 200 || len(p.Data) != 0 || p.HasMore || p.FirstID != nil {
+			t.Errorf("%s lists %d %s", name, a.status, a.body)
 		}
-		if a := request(t, srv, http.MethodGet, "/v1/models/"+DefaultModel, probeHeaders(), ""); a.status != 404 {
-			t.Errorf("%s: get %s: %d", name, DefaultModel, a.status)
-		}
-		if a := request(t, srv, http.MethodGet, "/v1/models/claude-opus-4-1", probeHeaders(), ""); a.status != 200 {
-			t.Errorf("%s: get claude-opus-4-1: %d", name, a.status)
+		for _, id := range []string{DefaultModel, "claude-haiku-4-5-20251001"} {
+			if a := request(t, srv, http.MethodGet, "/v1/models/"+id, probeHeaders(), ""); a.status != 404 {
+				t.Errorf("%s: get %s: %d", name, id, a.status)
+			}
 		}
 	}
 
