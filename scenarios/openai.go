@@ -59,87 +59,87 @@ const openAIRegionBlocked = `{"error":{"code":"unsupported_country_region_territ
 var openAICatalogue = []Scenario{
 	{
 		Name: "healthy", Summary: "every request succeeds",
-		Signature: "healthy", Layer: "-",
+		Signature: "healthy", Layer: "-", Source: "invented: OpenAI's documented completion and models shapes",
 		behave: &behaviour{},
 	},
 	{
 		Name: "revoked-key", Summary: "the key was revoked: 401 invalid_api_key \"Incorrect API key provided\"",
-		Signature: "auth_failure", Layer: "1",
+		Signature: "auth_failure", Layer: "1", Source: "openai-invalid-api-key",
 		behave: account(openAIFail(http.StatusUnauthorized, "invalid_request_error", "invalid_api_key", msgOpenAIBadKey)),
 	},
 	{
 		Name: "no-organization", Summary: "401 no_organization: the key's user belongs to no organization",
-		Signature: "workspace_denied", Layer: "2", // REAL-ANSWERS.md: no organization is layer 2 (fixture 050)
+		Signature: "workspace_denied", Layer: "2", Source: "openai-no-organization",
 		behave: account(openAIFail(http.StatusUnauthorized, "invalid_request_error", "no_organization", msgOpenAINoOrg)),
 	},
 	{
 		Name: "key-missing", Summary: "a proxy strips Authorization, so the API answers 401 \"You didn't provide an API key\"",
-		Signature: "proxy_interference", Layer: "Q4",
+		Signature: "proxy_interference", Layer: "Q4", Source: "invented: a proxy that strips Authorization; the 401 is the API's own",
 		behave: &behaviour{scope: scopeEverything, edge: stripKey},
 	},
 	{
 		Name: "region-blocked", Summary: "403 unsupported_country_region_territory from the API, whatever is asked",
-		Signature: "region_blocked", Layer: "3",
+		Signature: "region_blocked", Layer: "3", Source: "invented: OpenAI's documented unsupported_country_region_territory error",
 		behave: &behaviour{scope: scopeEverything, edge: openAIRegionBlock},
 	},
 	{
 		Name: "cloudflare-block", Summary: "Cloudflare's \"Sorry, you have been blocked\" page",
-		Signature: "region_blocked", Layer: "3",
+		Signature: "region_blocked", Layer: "3", Source: "invented: Cloudflare's documented WAF block page, abridged",
 		behave: edgeOnly(cloudflareBlock),
 	},
 	{
 		Name: "corporate-proxy", Summary: "a corporate proxy (Zscaler) answers 403 with its block page",
-		Signature: "proxy_interference", Layer: "Q4",
+		Signature: "proxy_interference", Layer: "Q4", Source: "zscaler-block-page (page abridged)",
 		behave: edgeOnly(corporateProxy),
 	},
 	{
 		Name: "unknown-model", Summary: "404 model_not_found: \"The model `NAME` does not exist or you do not have access to it.\"",
-		Signature: "model_not_enabled", Layer: "4",
+		Signature: "model_not_enabled", Layer: "4", Source: "invented: OpenAI's documented model_not_found message",
 		behave: &behaviour{scope: scopeMessages, origin: openAIUnknownModel, noModels: true},
 	},
 	{
 		Name: "project-no-model-access", Summary: "403 model_not_found: the key's project has no access to the model",
-		Signature: "model_not_enabled", Layer: "4",
+		Signature: "model_not_enabled", Layer: "4", Source: "synthetic-openai-project-model-not-found",
 		behave: &behaviour{scope: scopeMessages, origin: openAINoModelAccess, noModels: true},
 	},
 	{
 		Name: "cloudflare-challenge", Summary: "Cloudflare's managed challenge on every other completion after the 30th",
-		Signature: "intermittent_403", Layer: "5",
+		Signature: "intermittent_403", Layer: "5", Source: "anthropic-cloudflare-challenge (its page; the volume trigger is invented)",
 		behave: &behaviour{scope: scopeMessages, edge: challengeUnderLoad},
 	},
 	{
 		Name: "abuse", Summary: "abuse-flagged account: 403 \"flagged\", more often the more completions are sent (shape invented)",
-		Signature: "intermittent_403", Layer: "5",
+		Signature: "intermittent_403", Layer: "5", Source: "invented: the \"flagged\" 403 is no documented shape (the real flag is openai-flagged-fallback-200, a silent downgrade)",
 		behave: &behaviour{scope: scopeMessages, origin: openAIAbuse},
 	},
 	{
 		Name: "insufficient-quota", Summary: "429 insufficient_quota: the account is out of credit",
-		Signature: "billing_issue", Layer: "-",
+		Signature: "billing_issue", Layer: "-", Source: "openai-insufficient-quota",
 		behave: &behaviour{scope: scopeMessages, origin: openAIFail(http.StatusTooManyRequests, "insufficient_quota", "insufficient_quota", msgOpenAIQuota)},
 	},
 	{
 		Name: "rate-limited", Summary: "429 rate_limit_exceeded from the 31st completion of a minute (RPM limit 30)",
-		Signature: "rate_limited", Layer: "-",
+		Signature: "rate_limited", Layer: "-", Source: "openai-rate-limit-tpm (its shape, on requests per minute)",
 		behave: &behaviour{scope: scopeMessages, origin: openAIRateLimited, openAILimits: &openAILimits{requests: rpmLimit, tokens: 40000}},
 	},
 	{
 		Name: "overloaded", Summary: "503 server_error \"The engine is currently overloaded\" on about 35% of completions",
-		Signature: "overloaded", Layer: "-",
+		Signature: "overloaded", Layer: "-", Source: "invented: OpenAI's documented 503 overloaded message",
 		behave: &behaviour{scope: scopeMessages, origin: openAIOverloaded},
 	},
 	{
 		Name: "server-error", Summary: "500 server_error on every completion",
-		Signature: "overloaded", Layer: "-",
+		Signature: "overloaded", Layer: "-", Source: "invented: OpenAI's documented 500 server_error message",
 		behave: &behaviour{scope: scopeMessages, origin: openAIFail(http.StatusInternalServerError, "server_error", "", msgOpenAIServerError)},
 	},
 	{
 		Name: "connection-reset", Summary: "every completion's connection is reset without an answer",
-		Signature: "network_error", Layer: "-",
+		Signature: "network_error", Layer: "-", Source: "invented: a TCP reset, as a middlebox sends",
 		behave: &behaviour{scope: scopeMessages, origin: resetConnection},
 	},
 	{
 		Name: "slow", Summary: "completions take 2 minutes to answer, so the client times out",
-		Signature: "network_error", Layer: "-",
+		Signature: "network_error", Layer: "-", Source: "invented: an answer that never comes",
 		behave: &behaviour{scope: scopeMessages, origin: slow},
 	},
 }

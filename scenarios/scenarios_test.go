@@ -149,7 +149,8 @@ func apiError(t *testing.T, a answer) (errType, message string) {
 	if err := json.Unmarshal(a.body, &env); err != nil || env.Type != "error" || env.Error == nil {
 		t.Fatalf("body is not the API's error envelope: %s", a.body)
 	}
-	if env.RequestID != a.header.Get("Request-Id") {
+	// Older answers carry no request_id in the body (anthropic-oauth-token-expired).
+	if env.RequestID != "" && env.RequestID != a.header.Get("Request-Id") {
 		t.Errorf("request_id %q in body, %q in header", env.RequestID, a.header.Get("Request-Id"))
 	}
 	return env.Error.Type, env.Error.Message
@@ -170,6 +171,9 @@ func checkFrom(t *testing.T, a answer, from string) {
 		if !requestIDRE.MatchString(h.Get("Request-Id")) {
 			t.Errorf("request-id %q, want req_011C + 20 base62", h.Get("Request-Id"))
 		}
+		if h.Get("Via") != "1.1 google" {
+			t.Errorf("via %q, want the origin's 1.1 google", h.Get("Via"))
+		}
 		if !orgIDRE.MatchString(h.Get("Anthropic-Organization-Id")) {
 			t.Errorf("anthropic-organization-id %q, want a uuid", h.Get("Anthropic-Organization-Id"))
 		}
@@ -189,8 +193,8 @@ func checkFrom(t *testing.T, a answer, from string) {
 		if v := h.Get("Cf-Ray"); v != "" {
 			t.Errorf("cf-ray %q on a proxy's answer", v)
 		}
-		if !strings.Contains(h.Get("Server"), "Zscaler") {
-			t.Errorf("server %q, want the proxy's", h.Get("Server"))
+		if s := h.Get("Server"); s == "" || s == "cloudflare" {
+			t.Errorf("server %q, want the proxy's", s)
 		}
 	}
 }
@@ -234,7 +238,7 @@ func checkMessage(t *testing.T, a answer) {
 
 func TestCatalogue(t *testing.T) {
 	signatures := []string{"healthy", "auth_failure", "proxy_interference", "workspace_denied", "region_blocked",
-		"model_not_enabled", "intermittent_403", "billing_issue", "rate_limited", "overloaded", "network_error", "inconclusive"}
+		"model_not_enabled", "intermittent_403", "account_flagged", "billing_issue", "rate_limited", "overloaded", "network_error", "inconclusive"}
 	layers := []string{"1", "2", "3", "4", "5", "Q4", "-"}
 	all := All()
 	if len(all) == 0 || all[0].Name != "healthy" {
@@ -251,6 +255,14 @@ func TestCatalogue(t *testing.T) {
 		}
 		if !slices.Contains(layers, s.Layer) {
 			t.Errorf("%s: layer %q", s.Name, s.Layer)
+		}
+		if s.Source == "" {
+			t.Errorf("%s: no source", s.Name)
+		}
+		if fixture, _, _ := strings.Cut(s.Source, " "); !strings.HasPrefix(s.Source, "invented: ") {
+			if _, ok := mustRealAnswers(t)[fixture]; !ok {
+				t.Errorf("%s: source %q is no fixture", s.Name, fixture)
+			}
 		}
 		if s.Summary == "" || strings.Contains(s.Summary, "\n") {
 			t.Errorf("%s: summary %q is not one line", s.Name, s.Summary)
@@ -292,30 +304,37 @@ func TestEachScenario(t *testing.T) {
 		contains []string
 	}
 	wants := map[string]want{
-		"healthy":                {statuses: []int{200}, from: fromAPI},
-		"revoked-key":            {statuses: []int{401}, from: fromAPI, errType: "authentication_error", contains: []string{"invalid x-api-key"}},
-		"key-missing":            {statuses: []int{401}, from: fromAPI, errType: "authentication_error", contains: []string{msgKeyRequired}},
-		"empty-403":              {statuses: []int{403}, from: fromAPI},
-		"permission-denied":      {statuses: []int{403}, from: fromAPI, errType: "permission_error", contains: []string{"does not have permission"}},
-		"oauth-scope":            {statuses: []int{403}, from: fromAPI, errType: "permission_error", contains: []string{"OAuth token does not meet scope requirement user:inference"}},
-		"org-disabled":           {statuses: []int{400}, from: fromAPI, errType: "invalid_request_error", contains: []string{"This organization has been disabled."}},
-		"credential-restricted":  {statuses: []int{400}, from: fromAPI, errType: "invalid_request_error", contains: []string{"only authorized for use with Claude Code"}},
-		"model-not-enabled":      {statuses: []int{403}, from: fromAPI, errType: "permission_error", contains: []string{DefaultModel, "access"}},
-		"unknown-model":          {statuses: []int{404}, from: fromAPI, errType: "not_found_error", contains: []string{"model: " + DefaultModel}},
-		"region-blocked":         {statuses: []int{403}, from: fromEdge},
-		"edge-ip-restricted":     {statuses: []int{403}, from: fromEdge, contains: []string{"<title>Edge IP Restricted | api.anthropic.com | Cloudflare</title>", "Error 1034", "Edge IP Restricted"}},
-		"cloudflare-block":       {statuses: []int{403}, from: fromEdge, contains: []string{"<title>Attention Required! | Cloudflare</title>", "Sorry, you have been blocked"}},
-		"corporate-proxy":        {statuses: []int{403}, from: fromProxy, contains: []string{"Website blocked", "Internet Security by Zscaler", "127.0.0.1"}},
-		"cloudflare-challenge":   {statuses: []int{200}, from: fromAPI},
-		"abuse":                  {statuses: []int{200}, from: fromAPI},
-		"works-once-fails-twice": {statuses: []int{200}, from: fromAPI},
-		"cooldown":               {statuses: []int{200, 403}, from: fromAPI, errType: "permission_error"},
-		"low-credit":             {statuses: []int{400}, from: fromAPI, errType: "invalid_request_error", contains: []string{"credit balance is too low"}},
-		"rate-limited":           {statuses: []int{200}, from: fromAPI},
-		"overloaded":             {statuses: []int{200, 529}, from: fromAPI, errType: "overloaded_error"},
-		"server-error":           {statuses: []int{500}, from: fromAPI, errType: "api_error", contains: []string{"Internal server error"}},
-		"connection-reset":       {},
-		"slow":                   {},
+		"healthy":                  {statuses: []int{200}, from: fromAPI},
+		"revoked-key":              {statuses: []int{401}, from: fromAPI, errType: "authentication_error", contains: []string{"invalid x-api-key"}},
+		"key-missing":              {statuses: []int{401}, from: fromAPI, errType: "authentication_error", contains: []string{msgKeyRequired}},
+		"empty-403":                {statuses: []int{403}, from: fromAPI},
+		"permission-denied":        {statuses: []int{403}, from: fromAPI, errType: "permission_error", contains: []string{"does not have permission"}},
+		"oauth-scope":              {statuses: []int{403}, from: fromAPI, errType: "permission_error", contains: []string{"OAuth token does not meet scope requirement user:profile"}},
+		"oauth-token-expired":      {statuses: []int{401}, from: fromAPI, errType: "authentication_error", contains: []string{"OAuth token has expired"}},
+		"account-flagged":          {statuses: []int{403}, from: fromAPI, errType: "permission_error", contains: []string{"flagged for unusual activity"}},
+		"cloudflare-1020":          {statuses: []int{403}, from: fromEdge, contains: []string{"error code: 1020"}},
+		"envoy-rbac":               {statuses: []int{403}, from: fromProxy, contains: []string{"RBAC: access denied"}},
+		"captive-portal":           {statuses: []int{200}, from: fromProxy, contains: []string{"captive portal"}},
+		"extra-usage":              {statuses: []int{400}, from: fromAPI, errType: "invalid_request_error", contains: []string{"extra usage"}},
+		"long-context-extra-usage": {statuses: []int{429}, from: fromAPI, errType: "rate_limit_error", contains: []string{"Extra usage is required"}},
+		"org-disabled":             {statuses: []int{400}, from: fromAPI, errType: "invalid_request_error", contains: []string{"This organization has been disabled."}},
+		"credential-restricted":    {statuses: []int{400}, from: fromAPI, errType: "invalid_request_error", contains: []string{"only authorized for use with Claude Code"}},
+		"model-not-enabled":        {statuses: []int{404}, from: fromAPI, errType: "not_found_error", contains: []string{"The model " + DefaultModel + " is not available"}},
+		"unknown-model":            {statuses: []int{404}, from: fromAPI, errType: "not_found_error", contains: []string{"model: " + DefaultModel}},
+		"region-blocked":           {statuses: []int{403}, from: fromEdge},
+		"edge-ip-restricted":       {statuses: []int{403}, from: fromEdge, contains: []string{"<title>Edge IP Restricted | api.anthropic.com | Cloudflare</title>", "Error 1034", "Edge IP Restricted"}},
+		"cloudflare-block":         {statuses: []int{403}, from: fromEdge, contains: []string{"<title>Attention Required! | Cloudflare</title>", "Sorry, you have been blocked"}},
+		"corporate-proxy":          {statuses: []int{403}, from: fromProxy, contains: []string{"Website blocked", "Internet Security by Zscaler", "127.0.0.1"}},
+		"cloudflare-challenge":     {statuses: []int{200}, from: fromAPI},
+		"abuse":                    {statuses: []int{200}, from: fromAPI},
+		"works-once-fails-twice":   {statuses: []int{200}, from: fromAPI},
+		"cooldown":                 {statuses: []int{200, 403}, from: fromAPI, errType: "permission_error"},
+		"low-credit":               {statuses: []int{400}, from: fromAPI, errType: "invalid_request_error", contains: []string{"credit balance is too low"}},
+		"rate-limited":             {statuses: []int{200}, from: fromAPI},
+		"overloaded":               {statuses: []int{200, 529}, from: fromAPI, errType: "overloaded_error"},
+		"server-error":             {statuses: []int{500}, from: fromAPI, errType: "api_error", contains: []string{"Internal server error"}},
+		"connection-reset":         {},
+		"slow":                     {},
 	}
 	for _, s := range All() {
 		t.Run(s.Name, func(t *testing.T) {
@@ -334,7 +353,7 @@ func TestEachScenario(t *testing.T) {
 			checkFrom(t, a, w.from)
 			checkContains(t, a, w.contains)
 			switch {
-			case a.status == http.StatusOK:
+			case a.status == http.StatusOK && w.from == fromAPI:
 				checkMessage(t, a)
 			case w.from == fromAPI && len(a.body) > 0:
 				if typ, _ := apiError(t, a); typ != w.errType {
@@ -696,6 +715,7 @@ func TestModels(t *testing.T) {
 		"revoked-key": 401, "key-missing": 401,
 		"empty-403": 403, "permission-denied": 403, "oauth-scope": 403, "org-disabled": 400, "credential-restricted": 400,
 		"region-blocked": 403, "edge-ip-restricted": 403, "cloudflare-block": 403, "corporate-proxy": 403,
+		"oauth-token-expired": 401, "account-flagged": 403, "cloudflare-1020": 403, "envoy-rbac": 403,
 	}
 	for _, s := range All() {
 		_, srv := start(t, s.Name, Options{Latency: fast})
@@ -712,7 +732,7 @@ func TestModels(t *testing.T) {
 
 func TestCountTokens(t *testing.T) {
 	for name, want := range map[string]int{"healthy": 200, "abuse": 200, "connection-reset": 200, "slow": 200,
-		"model-not-enabled": 403, "revoked-key": 401, "cloudflare-block": 403} {
+		"model-not-enabled": 404, "revoked-key": 401, "cloudflare-block": 403} {
 		_, srv := start(t, name, Options{Latency: fast})
 		a := request(t, srv, http.MethodPost, "/v1/messages/count_tokens", probeHeaders(), probeBody)
 		if a.status != want {
@@ -950,5 +970,41 @@ func TestSeedMakesRunsRepeatable(t *testing.T) {
 	}
 	if string(a.body) != string(b.body) {
 		t.Errorf("bodies differ with the same seed:\n%s\n%s", a.body, b.body)
+	}
+}
+
+// mustRealAnswers is the fixtures by name.
+func mustRealAnswers(t *testing.T) map[string]RealAnswer {
+	t.Helper()
+	m, err := realAnswersByName()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestEdgeAnswersAreGzipped: Cloudflare's edge answers gzip-encoded to a
+// client that takes it, and Go's transport, which asked on its own, decodes
+// them transparently; a client that asks for nothing gets plain text.
+func TestEdgeAnswersAreGzipped(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"region-blocked", "cloudflare-block"} {
+		_, srv := start(t, name, Options{Latency: -1})
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/v1/messages", strings.NewReader(probeBody))
+		req.Header = probeHeaders()
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !resp.Uncompressed || !strings.Contains(string(body), "ot allowed") && !strings.Contains(string(body), "blocked") {
+			t.Errorf("%s: uncompressed %v, body %.80s", name, resp.Uncompressed, body)
+		}
+		h := probeHeaders()
+		h.Set("Accept-Encoding", "identity")
+		if a := request(t, srv, http.MethodPost, "/v1/messages", h, probeBody); a.header.Get("Content-Encoding") != "" {
+			t.Errorf("%s: %q to a client that takes no gzip", name, a.header.Get("Content-Encoding"))
+		}
 	}
 }
