@@ -188,6 +188,7 @@ func TestCheckTrustsTheMessage(t *testing.T) {
 		{"empty list falls back to the default", "healthy", emptyList, "", verdict.Healthy, scenarios.DefaultModel, 3},
 		{"a key that cannot use the model", "model-not-enabled", nil, "", verdict.ModelNotEnabled, scenarios.DefaultModel, 3},
 		{"an unknown model", "unknown-model", nil, "claude-nope", verdict.ModelNotEnabled, "claude-nope", 3},
+		{"a gzip-encoded edge answer, decoded", "region-blocked", nil, "", verdict.RegionBlocked, scenarios.DefaultModel, 3},
 		{"every page read", "healthy", smallPages, scenarios.DefaultModel, verdict.Healthy, scenarios.DefaultModel, 5},
 	}
 	for _, c := range cases {
