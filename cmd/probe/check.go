@@ -86,7 +86,7 @@ func checkRun(cmd *cobra.Command, ios *IOStreams, opts *checkOptions) error {
 		Now:        ios.Now,
 		Client:     cl,
 		// Without a model named, check picks one from the key's own list.
-		ModelExplicit: opts.target.Model != "" || (rt.Target.API().Name == "anthropic" && ios.Getenv("ANTHROPIC_MODEL") != ""),
+		ModelExplicit: modelExplicit(ios, opts, rt, cl != nil),
 	}
 	res := c.Run(cmd.Context())
 	t := c.Target // with the key the walk found, for the target line and curl
@@ -108,4 +108,14 @@ func checkRun(cmd *cobra.Command, ios *IOStreams, opts *checkOptions) error {
 		return exitError{ExitInconclusive}
 	}
 	return exitError{exitFor(res.Verdict)}
+}
+
+// modelExplicit reports whether the model to probe was named: by --model,
+// the provider's model variable, Claude Code's settings, or --as (probing as
+// a client means probing the model it would send). Otherwise check picks the
+// model from the key's own list.
+func modelExplicit(ios *IOStreams, opts *checkOptions, rt *resolvedTarget, asClient bool) bool {
+	api := rt.Target.API()
+	return opts.target.Model != "" || asClient || rt.Target.Model != api.DefaultModel ||
+		(api.Name == "anthropic" && ios.Getenv("ANTHROPIC_MODEL") != "")
 }

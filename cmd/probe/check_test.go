@@ -26,6 +26,7 @@ var checkSignature = map[string]string{
 	"works-once-fails-twice": "healthy",          // the first message succeeds
 	"rate-limited":           "healthy",          // limited only above 3 in flight
 	"cooldown":               "workspace_denied", // flagged at first: one 403 looks like a setting
+	"envoy-rbac":             "inconclusive",     // one plain-text 403 without anyone's marks: five make it proxy_interference
 }
 
 // TestCheckScenarios checks, through the real CLI, the layer and signature
@@ -34,9 +35,6 @@ func TestCheckScenarios(t *testing.T) {
 	dir := t.TempDir()
 	for _, provider := range []string{scenarios.Anthropic, scenarios.OpenAI} {
 		for _, sc := range scenarios.AllFor(provider) {
-			if awaited(t, provider, sc.Name) {
-				continue
-			}
 			want := sc.Signature
 			if s, ok := checkSignature[sc.Name]; ok {
 				want = s
@@ -56,7 +54,7 @@ stdout '"signature": "%[2]s"'
 ! stderr 'TESTKEY0nly4Scr1pts'
 `, sc.Name, want, exec, extra, provider)
 			if want != "healthy" {
-				layer := (map[string]string{"auth_failure": "1", "workspace_denied": "2", "region_blocked": "3", "model_not_enabled": "4", "intermittent_403": "5", "proxy_interference": "Q4"})[want]
+				layer := (map[string]string{"auth_failure": "1", "workspace_denied": "2", "region_blocked": "3", "model_not_enabled": "4", "intermittent_403": "5", "account_flagged": "5", "proxy_interference": "Q4"})[want]
 				if layer == "" {
 					layer = "-"
 				}

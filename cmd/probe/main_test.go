@@ -66,9 +66,6 @@ func TestRampScenarios(t *testing.T) {
 	dir := t.TempDir()
 	for _, provider := range []string{scenarios.Anthropic, scenarios.OpenAI} {
 		for _, sc := range scenarios.AllFor(provider) {
-			if awaited(t, provider, sc.Name) {
-				continue
-			}
 			// The slow scenario never answers; the default 30s timeout would make
 			// its five early-stop requests take 150s, so it gets a short one.
 			extra := " --provider " + provider
@@ -101,32 +98,6 @@ jsonl served.jsonl
 		}
 	}
 	testscript.Run(t, scriptParams(dir))
-}
-
-// awaitingClassifier are the scenarios whose expected verdict follows the
-// real answers (issue 11) ahead of the classifier being rewritten on another
-// branch to reach it. When that branch is merged, empty this set: every
-// scenario must then pass through the CLI.
-var awaitingClassifier = map[string]bool{
-	"anthropic/account-flagged":          true, // account_flagged: a new signature
-	"anthropic/captive-portal":           true, // a 200 that is no message (issue 16 #2)
-	"anthropic/cloudflare-1020":          true, // plain-text edge block (issue 11)
-	"anthropic/envoy-rbac":               true, // plain-text 403 without the API's marks (issue 16 #8)
-	"anthropic/extra-usage":              true, // billing by meaning (issue 11 #3)
-	"anthropic/long-context-extra-usage": true, // a 429 that is billing (issue 11 #3)
-	"anthropic/oauth-scope":              true, // a token's scope is layer 1 (fixture anthropic-oauth-scope)
-	"anthropic/credential-restricted":    true, // layer 1 (fixture anthropic-credential-only-claude-code)
-	"openai/no-organization":             true, // layer 2 (fixture openai-no-organization)
-}
-
-// awaited reports, and logs, a scenario the classifier does not reach yet.
-func awaited(t *testing.T, provider, name string) bool {
-	t.Helper()
-	if awaitingClassifier[provider+"/"+name] {
-		t.Logf("%s %s: skipped until the classifier from issue 11 is merged", provider, name)
-		return true
-	}
-	return false
 }
 
 // cmdWaitFile waits up to 10s for a file to appear, then sets the variable
