@@ -56,6 +56,10 @@ type API struct {
 	started  time.Time // arrival of the first request; zero before it
 	requests int64
 	messages int64
+	// minute and minuteMessages count the messages of the current minute,
+	// minutes counted from the first request, for per-minute limits.
+	minute         int64
+	minuteMessages int64
 
 	inFlight atomic.Int64 // POST /v1/messages (or /v1/chat/completions) being handled
 }
@@ -157,11 +161,13 @@ type call struct {
 	route   route
 	modelID string // for routeModel: the id in the path
 
-	model    string        // the requested model, once the body is validated
-	keyed    bool          // OpenAI: a key arrived, so answers past a 401 name its organization
-	seq      int64         // message sequence number, 0-based; -1 for other requests
-	inFlight int64         // messages in flight at arrival, this one included
-	elapsed  time.Duration // since the API's first request
+	model string // the requested model, once the body is validated
+	keyed bool   // OpenAI: a key arrived, so answers past a 401 name its organization
+	seq   int64  // message sequence number, 0-based; -1 for other requests
+	// minuteSeq is the message's number within its minute, 0-based.
+	minuteSeq int64
+	inFlight  int64         // messages in flight at arrival, this one included
+	elapsed   time.Duration // since the API's first request
 }
 
 // ServeHTTP answers one request the way the scenario's API would.
@@ -176,7 +182,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.inFlight = a.inFlight.Add(1)
 		defer a.inFlight.Add(-1)
 	}
-	c.seq, c.elapsed = a.arrive(isMessage)
+	c.seq, c.minuteSeq, c.elapsed = a.arrive(isMessage)
 
 	if !served {
 		a.wire.notFound(c)
@@ -245,8 +251,9 @@ func modelRoute(path string) (route, string) {
 }
 
 // arrive counts a request and returns its message sequence number (-1 if it
-// is no message) and the time since the API's first request.
-func (a *API) arrive(isMessage bool) (seq int64, elapsed time.Duration) {
+// is no message), its number within the current minute, and the time since
+// the API's first request.
+func (a *API) arrive(isMessage bool) (seq, minuteSeq int64, elapsed time.Duration) {
 	now := a.now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -254,12 +261,17 @@ func (a *API) arrive(isMessage bool) (seq int64, elapsed time.Duration) {
 		a.started = now
 	}
 	a.requests++
-	seq = -1
-	if isMessage {
-		seq = a.messages
-		a.messages++
+	elapsed = now.Sub(a.started)
+	if !isMessage {
+		return -1, -1, elapsed
 	}
-	return seq, now.Sub(a.started)
+	if m := int64(elapsed / time.Minute); m != a.minute {
+		a.minute, a.minuteMessages = m, 0
+	}
+	seq, minuteSeq = a.messages, a.minuteMessages
+	a.messages++
+	a.minuteMessages++
+	return seq, minuteSeq, elapsed
 }
 
 // in reports whether the call is one of the requests in s.

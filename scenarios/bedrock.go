@@ -130,7 +130,7 @@ func awsModelFail(status int, code, format string, iam bool) func(*call) bool {
 }
 
 func awsThrottled(c *call) bool {
-	if c.inFlight <= rateLimitConcurrency {
+	if !c.overRPM() {
 		return false
 	}
 	c.awsError(http.StatusTooManyRequests, "ThrottlingException", msgBedrockThrottled, false)

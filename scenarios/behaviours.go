@@ -62,12 +62,36 @@ func cloudflareBlock(c *call) bool {
 	return true
 }
 
-// challengeThreshold is how many messages in flight make Cloudflare's bot
-// management suspect the client.
-const challengeThreshold = 8
+// The load-dependent scenarios (cloudflare-challenge, abuse, rate-limited)
+// decide by how many messages the client has sent, never by how many are in
+// flight: in-flight counts depend on how fast the client's machine is (under
+// -race on two busy cores a step of 10 workers rarely holds 8 in flight),
+// while arrival order is the same on every machine (issue 16 #15). The
+// stages below line up with a default ramp, c=1×10, c=2×10, c=5×10,
+// c=10×20: failures grow with the step as they do with concurrency on the
+// real API, and the first step is always clean.
+const (
+	// stageMessages is how many messages one stage of the volume lasts: the
+	// requests of one of a default ramp's first three steps.
+	stageMessages = 10
+	// challengeAfter is how many messages Cloudflare's bot management lets
+	// through before it starts challenging: a default ramp's first three
+	// steps, so the challenges fall on its c=10 step.
+	challengeAfter = 3 * stageMessages
+	// rpmLimit is the rate-limited scenario's requests per minute.
+	rpmLimit = 3 * stageMessages
+)
 
+// volumeStage is which stage of the volume message seq falls in: 0 for a
+// default ramp's c=1 step, 1 for c=2, 2 for c=5 and 3 from c=10 on.
+func volumeStage(seq int64) int {
+	return int(min(seq/stageMessages, 3))
+}
+
+// challengeUnderLoad challenges every other message once the client has sent
+// challengeAfter, as a bot score that builds up with volume does.
 func challengeUnderLoad(c *call) bool {
-	if c.inFlight < challengeThreshold {
+	if c.seq < challengeAfter || c.seq%2 == 0 {
 		return false
 	}
 	h := c.w.Header()
@@ -89,17 +113,19 @@ func corporateProxy(c *call) bool {
 	return true
 }
 
-// abuse is an account flagged for abuse: alone in flight a message goes
-// through, and the more run at once the likelier a 403.
+// abuse is an account flagged for abuse: the first messages go through, and
+// the more the client sends the likelier a 403.
 func abuse(c *call) bool {
-	return c.forbidWithProbability(abuseRate(c.inFlight))
+	return c.forbidWithProbability(abuseRate(c.seq))
 }
 
-// abuseRate is how likely an abuse-flagged account's message is refused with
-// inFlight messages in flight: never alone, 8% more for each other one, at
-// most 85%.
-func abuseRate(inFlight int64) float64 {
-	return min(0.85, 0.083*float64(inFlight-1))
+// abuseRates is how likely an abuse-flagged account's message is refused in
+// each volume stage: never in the first, at most 85%.
+var abuseRates = [...]float64{0, 0.15, 0.45, 0.85}
+
+// abuseRate is how likely message seq of an abuse-flagged account is refused.
+func abuseRate(seq int64) float64 {
+	return abuseRates[volumeStage(seq)]
 }
 
 // cooldownPeriod is how long the cooldown scenario stays flagged after its
@@ -133,12 +159,14 @@ func onceInThree(c *call) bool {
 	return true
 }
 
-// rateLimitConcurrency is how many messages may be in flight before the
-// per-minute token limit is hit.
-const rateLimitConcurrency = 3
+// overRPM reports whether the call's message is over the per-minute request
+// limit: the (rpmLimit+1)th message of a minute and every one after it.
+func (c *call) overRPM() bool {
+	return c.minuteSeq >= rpmLimit
+}
 
 func rateLimited(c *call) bool {
-	if c.inFlight <= rateLimitConcurrency {
+	if !c.overRPM() {
 		return false
 	}
 	h := c.w.Header()

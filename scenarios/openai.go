@@ -10,8 +10,8 @@ import (
 )
 
 // DefaultOpenAIModel is the model probe asks OpenAI for unless told
-// otherwise. The unknown-model and project-no-model-access scenarios leave
-// it out of /v1/models.
+// otherwise. The unknown-model and project-no-model-access scenarios list
+// no model at all.
 const DefaultOpenAIModel = "gpt-4o-mini"
 
 // OpenAI's API, as api.openai.com answers: Bearer keys, POST
@@ -59,87 +59,87 @@ const openAIRegionBlocked = `{"error":{"code":"unsupported_country_region_territ
 var openAICatalogue = []Scenario{
 	{
 		Name: "healthy", Summary: "every request succeeds",
-		Signature: "healthy", Layer: "-",
+		Signature: "healthy", Layer: "-", Source: "invented: OpenAI's documented completion and models shapes",
 		behave: &behaviour{},
 	},
 	{
 		Name: "revoked-key", Summary: "the key was revoked: 401 invalid_api_key \"Incorrect API key provided\"",
-		Signature: "auth_failure", Layer: "1",
+		Signature: "auth_failure", Layer: "1", Source: "openai-invalid-api-key",
 		behave: account(openAIFail(http.StatusUnauthorized, "invalid_request_error", "invalid_api_key", msgOpenAIBadKey)),
 	},
 	{
 		Name: "no-organization", Summary: "401 no_organization: the key's user belongs to no organization",
-		Signature: "workspace_denied", Layer: "2", // REAL-ANSWERS.md: no organization is layer 2 (fixture 050)
+		Signature: "workspace_denied", Layer: "2", Source: "openai-no-organization",
 		behave: account(openAIFail(http.StatusUnauthorized, "invalid_request_error", "no_organization", msgOpenAINoOrg)),
 	},
 	{
 		Name: "key-missing", Summary: "a proxy strips Authorization, so the API answers 401 \"You didn't provide an API key\"",
-		Signature: "proxy_interference", Layer: "Q4",
+		Signature: "proxy_interference", Layer: "Q4", Source: "invented: a proxy that strips Authorization; the 401 is the API's own",
 		behave: &behaviour{scope: scopeEverything, edge: stripKey},
 	},
 	{
 		Name: "region-blocked", Summary: "403 unsupported_country_region_territory from the API, whatever is asked",
-		Signature: "region_blocked", Layer: "3",
+		Signature: "region_blocked", Layer: "3", Source: "invented: OpenAI's documented unsupported_country_region_territory error",
 		behave: &behaviour{scope: scopeEverything, edge: openAIRegionBlock},
 	},
 	{
 		Name: "cloudflare-block", Summary: "Cloudflare's \"Sorry, you have been blocked\" page",
-		Signature: "region_blocked", Layer: "3",
+		Signature: "region_blocked", Layer: "3", Source: "invented: Cloudflare's documented WAF block page, abridged",
 		behave: edgeOnly(cloudflareBlock),
 	},
 	{
 		Name: "corporate-proxy", Summary: "a corporate proxy (Zscaler) answers 403 with its block page",
-		Signature: "proxy_interference", Layer: "Q4",
+		Signature: "proxy_interference", Layer: "Q4", Source: "zscaler-block-page (page abridged)",
 		behave: edgeOnly(corporateProxy),
 	},
 	{
 		Name: "unknown-model", Summary: "404 model_not_found: \"The model `NAME` does not exist or you do not have access to it.\"",
-		Signature: "model_not_enabled", Layer: "4",
-		behave: &behaviour{scope: scopeMessages, origin: openAIUnknownModel, hidesDefault: true},
+		Signature: "model_not_enabled", Layer: "4", Source: "invented: OpenAI's documented model_not_found message",
+		behave: &behaviour{scope: scopeMessages, origin: openAIUnknownModel, noModels: true},
 	},
 	{
 		Name: "project-no-model-access", Summary: "403 model_not_found: the key's project has no access to the model",
-		Signature: "model_not_enabled", Layer: "4",
-		behave: &behaviour{scope: scopeMessages, origin: openAINoModelAccess, hidesDefault: true},
+		Signature: "model_not_enabled", Layer: "4", Source: "synthetic-openai-project-model-not-found",
+		behave: &behaviour{scope: scopeMessages, origin: openAINoModelAccess, noModels: true},
 	},
 	{
-		Name: "cloudflare-challenge", Summary: "Cloudflare's managed challenge once 8 or more completions are in flight",
-		Signature: "intermittent_403", Layer: "5",
+		Name: "cloudflare-challenge", Summary: "Cloudflare's managed challenge on every other completion after the 30th",
+		Signature: "intermittent_403", Layer: "5", Source: "anthropic-cloudflare-challenge (its page; the volume trigger is invented)",
 		behave: &behaviour{scope: scopeMessages, edge: challengeUnderLoad},
 	},
 	{
-		Name: "abuse", Summary: "abuse-flagged account: 403 \"flagged\", more often the more completions are in flight",
-		Signature: "intermittent_403", Layer: "5",
+		Name: "abuse", Summary: "abuse-flagged account: 403 \"flagged\", more often the more completions are sent (shape invented)",
+		Signature: "intermittent_403", Layer: "5", Source: "invented: the \"flagged\" 403 is no documented shape (the real flag is openai-flagged-fallback-200, a silent downgrade)",
 		behave: &behaviour{scope: scopeMessages, origin: openAIAbuse},
 	},
 	{
 		Name: "insufficient-quota", Summary: "429 insufficient_quota: the account is out of credit",
-		Signature: "billing_issue", Layer: "-",
+		Signature: "billing_issue", Layer: "-", Source: "openai-insufficient-quota",
 		behave: &behaviour{scope: scopeMessages, origin: openAIFail(http.StatusTooManyRequests, "insufficient_quota", "insufficient_quota", msgOpenAIQuota)},
 	},
 	{
-		Name: "rate-limited", Summary: "429 rate_limit_exceeded once more than 3 completions are in flight (RPM limit 3)",
-		Signature: "rate_limited", Layer: "-",
-		behave: &behaviour{scope: scopeMessages, origin: openAIRateLimited, openAILimits: &openAILimits{requests: rateLimitConcurrency, tokens: 40000}},
+		Name: "rate-limited", Summary: "429 rate_limit_exceeded from the 31st completion of a minute (RPM limit 30)",
+		Signature: "rate_limited", Layer: "-", Source: "openai-rate-limit-tpm (its shape, on requests per minute)",
+		behave: &behaviour{scope: scopeMessages, origin: openAIRateLimited, openAILimits: &openAILimits{requests: rpmLimit, tokens: 40000}},
 	},
 	{
 		Name: "overloaded", Summary: "503 server_error \"The engine is currently overloaded\" on about 35% of completions",
-		Signature: "overloaded", Layer: "-",
+		Signature: "overloaded", Layer: "-", Source: "invented: OpenAI's documented 503 overloaded message",
 		behave: &behaviour{scope: scopeMessages, origin: openAIOverloaded},
 	},
 	{
 		Name: "server-error", Summary: "500 server_error on every completion",
-		Signature: "overloaded", Layer: "-",
+		Signature: "overloaded", Layer: "-", Source: "invented: OpenAI's documented 500 server_error message",
 		behave: &behaviour{scope: scopeMessages, origin: openAIFail(http.StatusInternalServerError, "server_error", "", msgOpenAIServerError)},
 	},
 	{
 		Name: "connection-reset", Summary: "every completion's connection is reset without an answer",
-		Signature: "network_error", Layer: "-",
+		Signature: "network_error", Layer: "-", Source: "invented: a TCP reset, as a middlebox sends",
 		behave: &behaviour{scope: scopeMessages, origin: resetConnection},
 	},
 	{
 		Name: "slow", Summary: "completions take 2 minutes to answer, so the client times out",
-		Signature: "network_error", Layer: "-",
+		Signature: "network_error", Layer: "-", Source: "invented: an answer that never comes",
 		behave: &behaviour{scope: scopeMessages, origin: slow},
 	},
 }
@@ -184,7 +184,7 @@ func openAINoModelAccess(c *call) bool {
 // openAIAbuse refuses as the Anthropic abuse scenario does: never alone in
 // flight, more often the more run at once.
 func openAIAbuse(c *call) bool {
-	if c.api.coin(c.seq) >= abuseRate(c.inFlight) {
+	if c.api.coin(c.seq) >= abuseRate(c.seq) {
 		return false
 	}
 	c.openAIError(http.StatusForbidden, "invalid_request_error", "flagged", "", msgOpenAIFlagged)
@@ -195,7 +195,7 @@ func openAIAbuse(c *call) bool {
 const openAIRetryIn = 20 * time.Millisecond
 
 func openAIRateLimited(c *call) bool {
-	if c.inFlight <= rateLimitConcurrency {
+	if !c.overRPM() {
 		return false
 	}
 	c.w.Header().Set("Retry-After", "1")
@@ -336,6 +336,10 @@ func (c *call) answerOpenAI() {
 const systemFingerprint = "fp_34a54ae93c"
 
 func (c *call) completion() {
+	if _, ok := c.openAIFind(c.model); !ok {
+		openAIUnknownModel(c)
+		return
+	}
 	c.openAIRateLimitHeaders(false)
 	c.openAIJSON(http.StatusOK, chatCompletion{
 		ID:      c.api.completionID(),
@@ -413,7 +417,7 @@ func (c *call) openAIRateLimitHeaders(exhausted bool) {
 		{"requests", l.requests, 1},
 		{"tokens", l.tokens, inputTokens + 1},
 	} {
-		used := min(k.limit, k.perRequest*c.inFlight)
+		used := min(k.limit, k.perRequest*c.load(k.name))
 		remaining := k.limit - used
 		reset := time.Duration(used) * time.Minute / time.Duration(k.limit)
 		if exhausted {
@@ -439,28 +443,46 @@ type openAIModel struct {
 	OwnedBy string `json:"owned_by"`
 }
 
-// openAIModels is the API's listing.
+// openAIModels is the API's listing, in no particular order as OpenAI's
+// is: aliases and dated snapshots side by side, chat models among others.
 var openAIModels = []openAIModel{
-	{ID: DefaultOpenAIModel, Object: "model", Created: 1721172741, OwnedBy: "system"},
+	{ID: "gpt-4o-mini", Object: "model", Created: 1721172741, OwnedBy: "system"},
+	{ID: "gpt-4o-mini-2024-07-18", Object: "model", Created: 1721172717, OwnedBy: "system"},
 	{ID: "gpt-4o", Object: "model", Created: 1715367049, OwnedBy: "system"},
+	{ID: "text-embedding-3-small", Object: "model", Created: 1705948997, OwnedBy: "system"},
 	{ID: "gpt-4.1-mini", Object: "model", Created: 1744318173, OwnedBy: "system"},
+	{ID: "gpt-4.1-mini-2025-04-14", Object: "model", Created: 1744317547, OwnedBy: "system"},
+	{ID: "gpt-4.1", Object: "model", Created: 1744316542, OwnedBy: "system"},
+	{ID: "o4-mini", Object: "model", Created: 1744225351, OwnedBy: "system"},
+	{ID: "gpt-5-mini", Object: "model", Created: 1754425928, OwnedBy: "system"},
+	{ID: "gpt-5", Object: "model", Created: 1754425777, OwnedBy: "system"},
 }
 
-func (m openAIModel) modelID() string { return m.ID }
-
 func (c *call) openAIListModels() {
+	list := usableModels(c, openAIModels)
+	if list == nil {
+		list = []openAIModel{}
+	}
 	c.openAIJSON(http.StatusOK, struct {
 		Object string        `json:"object"`
 		Data   []openAIModel `json:"data"`
-	}{"list", visibleModels(c, openAIModels, DefaultOpenAIModel)})
+	}{"list", list})
+}
+
+// openAIFind returns the model called id if the key may use it.
+func (c *call) openAIFind(id string) (openAIModel, bool) {
+	for _, m := range usableModels(c, openAIModels) {
+		if m.ID == id {
+			return m, true
+		}
+	}
+	return openAIModel{}, false
 }
 
 func (c *call) openAIGetModel() {
-	for _, m := range visibleModels(c, openAIModels, DefaultOpenAIModel) {
-		if m.ID == c.modelID {
-			c.openAIJSON(http.StatusOK, m)
-			return
-		}
+	if m, ok := c.openAIFind(c.modelID); ok {
+		c.openAIJSON(http.StatusOK, m)
+		return
 	}
 	c.openAIError(http.StatusNotFound, "invalid_request_error", "model_not_found", "model", fmt.Sprintf(msgOpenAIModelNotFound, c.modelID))
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -20,6 +21,9 @@ func (c *call) stampOrigin() string {
 	h := c.w.Header()
 	h.Set("Request-Id", id)
 	h.Set("Anthropic-Organization-Id", c.api.orgID)
+	h.Set("Cf-Cache-Status", "DYNAMIC")
+	// The origin sits behind Google's load balancer, then Cloudflare.
+	h.Set("Via", "1.1 google")
 	c.stampEdge()
 	return id
 }
@@ -83,25 +87,32 @@ func (c *call) notFound() {
 func (c *call) edgeJSON(status int, body string) {
 	c.stampEdge()
 	c.w.Header().Set("Content-Type", "application/json")
-	c.send(c.edgeDelay(), status, []byte(body))
+	c.sendEdge(status, []byte(body))
 }
 
 // edgePage answers one of Cloudflare's HTML pages from its edge.
 func (c *call) edgePage(status int, page string) {
 	ray := c.stampEdge()
 	c.w.Header().Set("Content-Type", "text/html; charset=UTF-8")
-	c.send(c.edgeDelay(), status, c.fill(page, ray))
+	c.sendEdge(status, c.fill(page, ray))
 }
 
 // message answers a successful message, with the rate-limit headers the API
 // sends on every success.
 func (c *call) message() {
+	m, ok := c.resolveModel(c.model)
+	if !ok {
+		// The API's answer to a model it does not know, or that the key
+		// may not use (REAL-ANSWERS: anthropic-model-not-found).
+		c.apiError(http.StatusNotFound, "not_found_error", "model: "+c.model)
+		return
+	}
 	c.rateLimitHeaders(false)
 	c.apiJSON(http.StatusOK, messageBody{
 		ID:         c.api.messageID(),
 		Type:       "message",
 		Role:       "assistant",
-		Model:      c.model,
+		Model:      m.ID,
 		Content:    []textBlock{{Type: "text", Text: "Hi"}},
 		StopReason: "max_tokens",
 		Usage:      usage{InputTokens: inputTokens, OutputTokens: 1},
@@ -152,7 +163,7 @@ func (c *call) rateLimitHeaders(exhausted bool) {
 	h := c.w.Header()
 	now := c.api.now().UTC()
 	for _, l := range rateLimits {
-		used := min(l.limit, l.perRequest*c.inFlight)
+		used := min(l.limit, l.perRequest*c.load(l.name))
 		remaining := l.limit - used
 		reset := now.Add(time.Duration(used) * time.Minute / time.Duration(l.limit))
 		if exhausted {
@@ -165,58 +176,14 @@ func (c *call) rateLimitHeaders(exhausted bool) {
 	}
 }
 
-// modelInfo is a model as /v1/models describes it.
-type modelInfo struct {
-	Type        string `json:"type"`
-	ID          string `json:"id"`
-	DisplayName string `json:"display_name"`
-	CreatedAt   string `json:"created_at"`
-}
-
-// models is the API's listing, newest first as the API orders it.
-var models = []modelInfo{
-	{Type: "model", ID: "claude-haiku-4-5", DisplayName: "Claude Haiku 4.5", CreatedAt: "2025-10-15T00:00:00Z"},
-	{Type: "model", ID: DefaultModel, DisplayName: "Claude Sonnet 4.5", CreatedAt: "2025-09-29T00:00:00Z"},
-	{Type: "model", ID: "claude-opus-4-1", DisplayName: "Claude Opus 4.1", CreatedAt: "2025-08-05T00:00:00Z"},
-}
-
-// listedModel is an entry of either provider's model listing.
-type listedModel interface{ modelID() string }
-
-func (m modelInfo) modelID() string { return m.ID }
-
-// visibleModels is the part of a provider's listing this scenario's account
-// gets: all of it, but for the provider's default model (defaultID) when
-// the scenario hides it.
-func visibleModels[M listedModel](c *call, listing []M, defaultID string) []M {
-	var list []M
-	for _, m := range listing {
-		if m.modelID() == defaultID && c.api.scenario.behave.hidesDefault {
-			continue
-		}
-		list = append(list, m)
+// load is what counts against a limit called name: the messages of this
+// minute for the requests limit, the messages in flight for the others
+// (tokens refill continuously).
+func (c *call) load(name string) int64 {
+	if name == "requests" {
+		return max(1, c.minuteSeq+1)
 	}
-	return list
-}
-
-func (c *call) listModels() {
-	list := visibleModels(c, models, DefaultModel)
-	c.apiJSON(http.StatusOK, struct {
-		Data    []modelInfo `json:"data"`
-		HasMore bool        `json:"has_more"`
-		FirstID string      `json:"first_id"`
-		LastID  string      `json:"last_id"`
-	}{list, false, list[0].ID, list[len(list)-1].ID})
-}
-
-func (c *call) getModel() {
-	for _, m := range visibleModels(c, models, DefaultModel) {
-		if m.ID == c.modelID {
-			c.apiJSON(http.StatusOK, m)
-			return
-		}
-	}
-	c.apiError(http.StatusNotFound, "not_found_error", "model: "+c.modelID)
+	return c.inFlight
 }
 
 // mustJSON marshals values whose types cannot fail to marshal.
@@ -226,4 +193,24 @@ func mustJSON(v any) []byte {
 		panic(fmt.Sprintf("scenarios: marshal %T: %v", v, err))
 	}
 	return b
+}
+
+// acceptsGzip reports whether the client said it takes gzip, as Go's
+// transport does by itself unless told otherwise.
+func (c *call) acceptsGzip() bool {
+	return strings.Contains(strings.ToLower(c.r.Header.Get("Accept-Encoding")), "gzip")
+}
+
+// sendEdge writes an edge answer gzip-encoded when the client takes it, as
+// Cloudflare's edge sends its pages and JSON.
+func (c *call) sendEdge(status int, body []byte) {
+	h := c.w.Header()
+	h.Add("Vary", "Accept-Encoding")
+	if c.acceptsGzip() {
+		if gz, err := gzipBytes(body); err == nil {
+			h.Set("Content-Encoding", "gzip")
+			body = gz
+		}
+	}
+	c.send(c.edgeDelay(), status, body)
 }

@@ -7,8 +7,9 @@
 // the body, and above all who answers. The API itself stamps a request-id and
 // an organization id; Cloudflare's edge, in front of it, answers with cf-ray
 // but no request-id; a corporate proxy answers with neither. Whether a
-// failure depends on load is simulated too: some scenarios decide by how many
-// messages are in flight, some by arrival order, some by time.
+// failure depends on load is simulated too, by how many messages the client
+// has sent (never by how many are in flight, which depends on how fast the
+// client's machine is), by arrival order, or by time.
 //
 // Options.Provider switches the whole simulation to another provider's API
 // shapes: with "openai", OpenAI's routes (POST /v1/chat/completions, GET
@@ -28,9 +29,10 @@ import (
 	"net/http"
 )
 
-// DefaultModel is the model probe asks for unless told otherwise. The
-// model-not-enabled and unknown-model scenarios leave it out of /v1/models,
-// so that listing models tells the same story as sending a message.
+// DefaultModel is probe's built-in default model, an alias the API
+// resolves to a dated id. The model-not-enabled and unknown-model scenarios
+// list no model at all, so that listing models tells the same story as
+// sending a message.
 const DefaultModel = "claude-sonnet-4-5"
 
 // Scenario is one named behaviour of the simulated API.
@@ -39,6 +41,10 @@ type Scenario struct {
 	Summary   string // one line for `probe scenarios`
 	Signature string // the verdict a default ramp should reach
 	Layer     string // "1".."5", "Q4" or "-"
+	// Source names what the scenario reproduces: the real answers it
+	// replays (fixture names of testdata/realanswers, whose files cite the
+	// threads), or "invented: …" for a shape no source documents.
+	Source string
 
 	// A pointer keeps Scenario comparable and lets copies share the behaviour.
 	behave *behaviour
@@ -56,9 +62,9 @@ type behaviour struct {
 	// origin sees a request that passed validation. It reports whether it
 	// answered; if not, the request gets a healthy answer.
 	origin func(*call) bool
-	// hidesDefault leaves DefaultModel (DefaultOpenAIModel for OpenAI) out
-	// of /v1/models.
-	hidesDefault bool
+	// noModels is a key that may use no model: /v1/models lists none and
+	// GET /v1/models/{id} answers 404 for every id.
+	noModels bool
 	// openAILimits are the limits OpenAI's x-ratelimit-* headers report;
 	// nil means openAIDefaultLimits.
 	openAILimits *openAILimits
@@ -87,122 +93,157 @@ const (
 var catalogue = []Scenario{
 	{
 		Name: "healthy", Summary: "every request succeeds",
-		Signature: "healthy", Layer: "-",
+		Signature: "healthy", Layer: "-", Source: "invented: the API's documented message and models shapes",
 		behave: &behaviour{},
 	},
 	{
 		Name: "revoked-key", Summary: "the key was revoked: 401 authentication_error \"invalid x-api-key\"",
-		Signature: "auth_failure", Layer: "1",
-		behave: account(fail(http.StatusUnauthorized, "authentication_error", "invalid x-api-key")),
+		Signature: "auth_failure", Layer: "1", Source: "anthropic-invalid-x-api-key",
+		behave: account(replay("anthropic-invalid-x-api-key")),
 	},
 	{
 		Name: "key-missing", Summary: "a proxy strips the key, so the API answers 401 \"x-api-key header is required\"",
-		Signature: "proxy_interference", Layer: "Q4",
+		Signature: "proxy_interference", Layer: "Q4", Source: "invented: a proxy that strips x-api-key; the 401 is the API's own validation",
 		behave: &behaviour{scope: scopeEverything, edge: stripKey},
 	},
 	{
 		Name: "empty-403", Summary: "the API answers 403 with an empty body",
-		Signature: "workspace_denied", Layer: "2",
+		Signature: "workspace_denied", Layer: "2", Source: "invented: an empty 403 with the API's headers",
 		behave: account(emptyForbidden),
 	},
 	{
 		Name: "permission-denied", Summary: "403 permission_error: the key has no permission for the resource",
-		Signature: "workspace_denied", Layer: "2",
+		Signature: "workspace_denied", Layer: "2", Source: "invented: the SDK's documented permission_error message",
 		behave: account(fail(http.StatusForbidden, "permission_error", "Your API key does not have permission to use the specified resource.")),
 	},
 	{
-		Name: "oauth-scope", Summary: "403 permission_error: the OAuth token lacks the user:inference scope",
-		Signature: "auth_failure", Layer: "1", // REAL-ANSWERS.md: the credential, layer 1
-		behave: account(fail(http.StatusForbidden, "permission_error", "OAuth token does not meet scope requirement user:inference")),
+		Name: "oauth-scope", Summary: "403 permission_error: the OAuth token lacks a scope (user:profile)",
+		Signature: "auth_failure", Layer: "1", Source: "anthropic-oauth-scope",
+		behave: account(replay("anthropic-oauth-scope")),
 	},
 	{
 		Name: "org-disabled", Summary: "400 invalid_request_error: the organization has been disabled",
-		Signature: "workspace_denied", Layer: "2",
-		behave: account(fail(http.StatusBadRequest, "invalid_request_error", "This organization has been disabled.")),
+		Signature: "workspace_denied", Layer: "2", Source: "anthropic-organization-disabled",
+		behave: account(replay("anthropic-organization-disabled")),
 	},
 	{
 		Name: "credential-restricted", Summary: "400 invalid_request_error: the credential is only for Claude Code",
-		Signature: "auth_failure", Layer: "1", // REAL-ANSWERS.md: the credential, layer 1
-		behave: account(fail(http.StatusBadRequest, "invalid_request_error", "This credential is only authorized for use with Claude Code and cannot be used for other API requests.")),
+		Signature: "auth_failure", Layer: "1", Source: "anthropic-credential-only-claude-code",
+		behave: account(replay("anthropic-credential-only-claude-code")),
 	},
 	{
-		Name: "model-not-enabled", Summary: "403 permission_error naming the model: the organization has no access to it",
-		Signature: "model_not_enabled", Layer: "4",
-		behave: &behaviour{scope: scopeInference, origin: modelNotEnabled, hidesDefault: true},
+		Name: "oauth-token-expired", Summary: "401 authentication_error: the OAuth token has expired",
+		Signature: "auth_failure", Layer: "1", Source: "anthropic-oauth-token-expired",
+		behave: account(replay("anthropic-oauth-token-expired")),
+	},
+	{
+		Name: "account-flagged", Summary: "403 permission_error on every request: the account is flagged for unusual activity",
+		Signature: "account_flagged", Layer: "5", Source: "synthetic-account-flagged-403",
+		behave: account(replay("synthetic-account-flagged-403")),
+	},
+	{
+		Name: "model-not-enabled", Summary: "404 not_found_error \"The model NAME is not available for your organization\"; no model listed",
+		Signature: "model_not_enabled", Layer: "4", Source: "synthetic-model-not-available-404",
+		behave: &behaviour{scope: scopeInference, origin: replayModel("synthetic-model-not-available-404", "claude-opus-4-1-20250805"), noModels: true},
 	},
 	{
 		Name: "unknown-model", Summary: "404 not_found_error \"model: NAME\"",
-		Signature: "model_not_enabled", Layer: "4",
-		behave: &behaviour{scope: scopeInference, origin: unknownModel, hidesDefault: true},
+		Signature: "model_not_enabled", Layer: "4", Source: "anthropic-model-not-found",
+		behave: &behaviour{scope: scopeInference, origin: replayModel("anthropic-model-not-found", "claude-opus-4-5-20251101"), noModels: true},
 	},
 	{
 		Name: "region-blocked", Summary: "Cloudflare's edge answers 403 \"Request not allowed\" (unsupported region)",
-		Signature: "region_blocked", Layer: "3",
-		behave: edgeOnly(regionBlocked),
+		Signature: "region_blocked", Layer: "3", Source: "anthropic-edge-forbidden",
+		behave: edgeOnly(replay("anthropic-edge-forbidden")),
 	},
 	{
 		Name: "edge-ip-restricted", Summary: "Cloudflare's Error 1034 page: Edge IP Restricted",
-		Signature: "region_blocked", Layer: "3",
+		Signature: "region_blocked", Layer: "3", Source: "invented: Cloudflare's documented 1034 page, abridged",
 		behave: edgeOnly(edgeIPRestricted),
 	},
 	{
 		Name: "cloudflare-block", Summary: "Cloudflare's \"Sorry, you have been blocked\" page",
-		Signature: "region_blocked", Layer: "3",
+		Signature: "region_blocked", Layer: "3", Source: "invented: Cloudflare's documented WAF block page, abridged",
 		behave: edgeOnly(cloudflareBlock),
 	},
 	{
+		Name: "cloudflare-1020", Summary: "Cloudflare's plain-text \"error code: 1020\" (a firewall rule denies access)",
+		Signature: "region_blocked", Layer: "3", Source: "synthetic-cloudflare-1020-plain",
+		behave: edgeOnly(replay("synthetic-cloudflare-1020-plain")),
+	},
+	{
 		Name: "corporate-proxy", Summary: "a corporate proxy (Zscaler) answers 403 with its block page",
-		Signature: "proxy_interference", Layer: "Q4",
+		Signature: "proxy_interference", Layer: "Q4", Source: "zscaler-block-page (page abridged)",
 		behave: edgeOnly(corporateProxy),
 	},
 	{
-		Name: "cloudflare-challenge", Summary: "Cloudflare's managed challenge once 8 or more messages are in flight",
-		Signature: "intermittent_403", Layer: "5",
+		Name: "envoy-rbac", Summary: "a service mesh in the path answers 403 \"RBAC: access denied\" in plain text",
+		Signature: "proxy_interference", Layer: "Q4", Source: "synthetic-envoy-rbac-denied",
+		behave: edgeOnly(replay("synthetic-envoy-rbac-denied")),
+	},
+	{
+		Name: "captive-portal", Summary: "a captive portal answers 200 with JSON that is no message",
+		Signature: "proxy_interference", Layer: "Q4", Source: "synthetic-captive-portal-blocked-200",
+		behave: edgeOnly(replay("synthetic-captive-portal-blocked-200")),
+	},
+	{
+		Name: "cloudflare-challenge", Summary: "Cloudflare's managed challenge on every other message after the 30th",
+		Signature: "intermittent_403", Layer: "5", Source: "anthropic-cloudflare-challenge (its page; the volume trigger is invented)",
 		behave: &behaviour{scope: scopeMessages, edge: challengeUnderLoad},
 	},
 	{
-		Name: "abuse", Summary: "abuse-flagged account: 403 permission_error, more often the more messages are in flight",
-		Signature: "intermittent_403", Layer: "5",
+		Name: "abuse", Summary: "abuse-flagged account: 403 permission_error, more often the more messages are sent",
+		Signature: "intermittent_403", Layer: "5", Source: "invented: REAL-ANSWERS principle 5 (intermittent 403s); the body is the API's envelope",
 		behave: &behaviour{scope: scopeMessages, origin: abuse},
 	},
 	{
 		Name: "works-once-fails-twice", Summary: "every third message succeeds, the others get 403, at any concurrency",
-		Signature: "intermittent_403", Layer: "5",
+		Signature: "intermittent_403", Layer: "5", Source: "invented: the pattern users report as works once, fails twice",
 		behave: &behaviour{scope: scopeMessages, origin: onceInThree},
 	},
 	{
 		Name: "cooldown", Summary: "abuse-flagged for the first 1.5 s (90% 403 at any concurrency), healthy after",
-		Signature: "intermittent_403", Layer: "5",
+		Signature: "intermittent_403", Layer: "5", Source: "invented: an abuse flag that lifts",
 		behave: &behaviour{scope: scopeMessages, origin: cooldown},
 	},
 	{
 		Name: "low-credit", Summary: "400 invalid_request_error: the credit balance is too low",
-		Signature: "billing_issue", Layer: "-",
-		behave: &behaviour{scope: scopeMessages, origin: fail(http.StatusBadRequest, "invalid_request_error", "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.")},
+		Signature: "billing_issue", Layer: "-", Source: "anthropic-credit-balance-too-low",
+		behave: &behaviour{scope: scopeMessages, origin: replay("anthropic-credit-balance-too-low")},
 	},
 	{
-		Name: "rate-limited", Summary: "429 rate_limit_error once more than 3 messages are in flight",
-		Signature: "rate_limited", Layer: "-",
+		Name: "extra-usage", Summary: "400 invalid_request_error: third-party apps draw from extra usage, which is required",
+		Signature: "billing_issue", Layer: "-", Source: "anthropic-third-party-extra-usage",
+		behave: &behaviour{scope: scopeMessages, origin: replay("anthropic-third-party-extra-usage")},
+	},
+	{
+		Name: "long-context-extra-usage", Summary: "429 rate_limit_error \"Extra usage is required for long context requests\": billing, not a rate limit",
+		Signature: "billing_issue", Layer: "-", Source: "anthropic-extra-usage-long-context",
+		behave: &behaviour{scope: scopeMessages, origin: replay("anthropic-extra-usage-long-context")},
+	},
+	{
+		Name: "rate-limited", Summary: "429 rate_limit_error from the 31st message of a minute (RPM limit 30)",
+		Signature: "rate_limited", Layer: "-", Source: "anthropic-rate-limit-request-tokens (its message; headers drawn live)",
 		behave: &behaviour{scope: scopeMessages, origin: rateLimited},
 	},
 	{
 		Name: "overloaded", Summary: "529 overloaded_error on about 35% of messages",
-		Signature: "overloaded", Layer: "-",
+		Signature: "overloaded", Layer: "-", Source: "anthropic-overloaded-529",
 		behave: &behaviour{scope: scopeMessages, origin: overloaded},
 	},
 	{
 		Name: "server-error", Summary: "500 api_error on every message",
-		Signature: "overloaded", Layer: "-",
-		behave: &behaviour{scope: scopeMessages, origin: fail(http.StatusInternalServerError, "api_error", "Internal server error")},
+		Signature: "overloaded", Layer: "-", Source: "anthropic-api-error-500",
+		behave: &behaviour{scope: scopeMessages, origin: replay("anthropic-api-error-500")},
 	},
 	{
 		Name: "connection-reset", Summary: "every message's connection is reset without an answer",
-		Signature: "network_error", Layer: "-",
+		Signature: "network_error", Layer: "-", Source: "invented: a TCP reset, as a middlebox sends",
 		behave: &behaviour{scope: scopeMessages, origin: resetConnection},
 	},
 	{
 		Name: "slow", Summary: "messages take 2 minutes to answer, so the client times out",
-		Signature: "network_error", Layer: "-",
+		Signature: "network_error", Layer: "-", Source: "invented: an answer that never comes",
 		behave: &behaviour{scope: scopeMessages, origin: slow},
 	},
 }

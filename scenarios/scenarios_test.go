@@ -149,7 +149,8 @@ func apiError(t *testing.T, a answer) (errType, message string) {
 	if err := json.Unmarshal(a.body, &env); err != nil || env.Type != "error" || env.Error == nil {
 		t.Fatalf("body is not the API's error envelope: %s", a.body)
 	}
-	if env.RequestID != a.header.Get("Request-Id") {
+	// Older answers carry no request_id in the body (anthropic-oauth-token-expired).
+	if env.RequestID != "" && env.RequestID != a.header.Get("Request-Id") {
 		t.Errorf("request_id %q in body, %q in header", env.RequestID, a.header.Get("Request-Id"))
 	}
 	return env.Error.Type, env.Error.Message
@@ -170,6 +171,9 @@ func checkFrom(t *testing.T, a answer, from string) {
 		if !requestIDRE.MatchString(h.Get("Request-Id")) {
 			t.Errorf("request-id %q, want req_011C + 20 base62", h.Get("Request-Id"))
 		}
+		if h.Get("Via") != "1.1 google" {
+			t.Errorf("via %q, want the origin's 1.1 google", h.Get("Via"))
+		}
 		if !orgIDRE.MatchString(h.Get("Anthropic-Organization-Id")) {
 			t.Errorf("anthropic-organization-id %q, want a uuid", h.Get("Anthropic-Organization-Id"))
 		}
@@ -189,8 +193,8 @@ func checkFrom(t *testing.T, a answer, from string) {
 		if v := h.Get("Cf-Ray"); v != "" {
 			t.Errorf("cf-ray %q on a proxy's answer", v)
 		}
-		if !strings.Contains(h.Get("Server"), "Zscaler") {
-			t.Errorf("server %q, want the proxy's", h.Get("Server"))
+		if s := h.Get("Server"); s == "" || s == "cloudflare" {
+			t.Errorf("server %q, want the proxy's", s)
 		}
 	}
 }
@@ -210,7 +214,7 @@ func checkMessage(t *testing.T, a answer) {
 	if err := json.Unmarshal(a.body, &m); err != nil {
 		t.Fatalf("success body: %v: %s", err, a.body)
 	}
-	if !messageIDRE.MatchString(m.ID) || m.Type != "message" || m.Role != "assistant" || m.Model != DefaultModel ||
+	if !messageIDRE.MatchString(m.ID) || m.Type != "message" || m.Role != "assistant" || m.Model != "claude-sonnet-4-5-20250929" ||
 		len(m.Content) != 1 || m.Content[0].Text == "" || m.StopReason != "max_tokens" ||
 		string(m.StopSequence) != "null" || m.Usage.OutputTokens != 1 {
 		t.Errorf("not a message: %s", a.body)
@@ -234,7 +238,7 @@ func checkMessage(t *testing.T, a answer) {
 
 func TestCatalogue(t *testing.T) {
 	signatures := []string{"healthy", "auth_failure", "proxy_interference", "workspace_denied", "region_blocked",
-		"model_not_enabled", "intermittent_403", "billing_issue", "rate_limited", "overloaded", "network_error", "inconclusive"}
+		"model_not_enabled", "intermittent_403", "account_flagged", "billing_issue", "rate_limited", "overloaded", "network_error", "inconclusive"}
 	layers := []string{"1", "2", "3", "4", "5", "Q4", "-"}
 	all := All()
 	if len(all) == 0 || all[0].Name != "healthy" {
@@ -251,6 +255,14 @@ func TestCatalogue(t *testing.T) {
 		}
 		if !slices.Contains(layers, s.Layer) {
 			t.Errorf("%s: layer %q", s.Name, s.Layer)
+		}
+		if s.Source == "" {
+			t.Errorf("%s: no source", s.Name)
+		}
+		if fixture, _, _ := strings.Cut(s.Source, " "); !strings.HasPrefix(s.Source, "invented: ") {
+			if _, ok := mustRealAnswers(t)[fixture]; !ok {
+				t.Errorf("%s: source %q is no fixture", s.Name, fixture)
+			}
 		}
 		if s.Summary == "" || strings.Contains(s.Summary, "\n") {
 			t.Errorf("%s: summary %q is not one line", s.Name, s.Summary)
@@ -292,30 +304,37 @@ func TestEachScenario(t *testing.T) {
 		contains []string
 	}
 	wants := map[string]want{
-		"healthy":                {statuses: []int{200}, from: fromAPI},
-		"revoked-key":            {statuses: []int{401}, from: fromAPI, errType: "authentication_error", contains: []string{"invalid x-api-key"}},
-		"key-missing":            {statuses: []int{401}, from: fromAPI, errType: "authentication_error", contains: []string{msgKeyRequired}},
-		"empty-403":              {statuses: []int{403}, from: fromAPI},
-		"permission-denied":      {statuses: []int{403}, from: fromAPI, errType: "permission_error", contains: []string{"does not have permission"}},
-		"oauth-scope":            {statuses: []int{403}, from: fromAPI, errType: "permission_error", contains: []string{"OAuth token does not meet scope requirement user:inference"}},
-		"org-disabled":           {statuses: []int{400}, from: fromAPI, errType: "invalid_request_error", contains: []string{"This organization has been disabled."}},
-		"credential-restricted":  {statuses: []int{400}, from: fromAPI, errType: "invalid_request_error", contains: []string{"only authorized for use with Claude Code"}},
-		"model-not-enabled":      {statuses: []int{403}, from: fromAPI, errType: "permission_error", contains: []string{DefaultModel, "access"}},
-		"unknown-model":          {statuses: []int{404}, from: fromAPI, errType: "not_found_error", contains: []string{"model: " + DefaultModel}},
-		"region-blocked":         {statuses: []int{403}, from: fromEdge},
-		"edge-ip-restricted":     {statuses: []int{403}, from: fromEdge, contains: []string{"<title>Edge IP Restricted | api.anthropic.com | Cloudflare</title>", "Error 1034", "Edge IP Restricted"}},
-		"cloudflare-block":       {statuses: []int{403}, from: fromEdge, contains: []string{"<title>Attention Required! | Cloudflare</title>", "Sorry, you have been blocked"}},
-		"corporate-proxy":        {statuses: []int{403}, from: fromProxy, contains: []string{"Website blocked", "Internet Security by Zscaler", "127.0.0.1"}},
-		"cloudflare-challenge":   {statuses: []int{200}, from: fromAPI},
-		"abuse":                  {statuses: []int{200}, from: fromAPI},
-		"works-once-fails-twice": {statuses: []int{200}, from: fromAPI},
-		"cooldown":               {statuses: []int{200, 403}, from: fromAPI, errType: "permission_error"},
-		"low-credit":             {statuses: []int{400}, from: fromAPI, errType: "invalid_request_error", contains: []string{"credit balance is too low"}},
-		"rate-limited":           {statuses: []int{200}, from: fromAPI},
-		"overloaded":             {statuses: []int{200, 529}, from: fromAPI, errType: "overloaded_error"},
-		"server-error":           {statuses: []int{500}, from: fromAPI, errType: "api_error", contains: []string{"Internal server error"}},
-		"connection-reset":       {},
-		"slow":                   {},
+		"healthy":                  {statuses: []int{200}, from: fromAPI},
+		"revoked-key":              {statuses: []int{401}, from: fromAPI, errType: "authentication_error", contains: []string{"invalid x-api-key"}},
+		"key-missing":              {statuses: []int{401}, from: fromAPI, errType: "authentication_error", contains: []string{msgKeyRequired}},
+		"empty-403":                {statuses: []int{403}, from: fromAPI},
+		"permission-denied":        {statuses: []int{403}, from: fromAPI, errType: "permission_error", contains: []string{"does not have permission"}},
+		"oauth-scope":              {statuses: []int{403}, from: fromAPI, errType: "permission_error", contains: []string{"OAuth token does not meet scope requirement user:profile"}},
+		"oauth-token-expired":      {statuses: []int{401}, from: fromAPI, errType: "authentication_error", contains: []string{"OAuth token has expired"}},
+		"account-flagged":          {statuses: []int{403}, from: fromAPI, errType: "permission_error", contains: []string{"flagged for unusual activity"}},
+		"cloudflare-1020":          {statuses: []int{403}, from: fromEdge, contains: []string{"error code: 1020"}},
+		"envoy-rbac":               {statuses: []int{403}, from: fromProxy, contains: []string{"RBAC: access denied"}},
+		"captive-portal":           {statuses: []int{200}, from: fromProxy, contains: []string{"captive portal"}},
+		"extra-usage":              {statuses: []int{400}, from: fromAPI, errType: "invalid_request_error", contains: []string{"extra usage"}},
+		"long-context-extra-usage": {statuses: []int{429}, from: fromAPI, errType: "rate_limit_error", contains: []string{"Extra usage is required"}},
+		"org-disabled":             {statuses: []int{400}, from: fromAPI, errType: "invalid_request_error", contains: []string{"This organization has been disabled."}},
+		"credential-restricted":    {statuses: []int{400}, from: fromAPI, errType: "invalid_request_error", contains: []string{"only authorized for use with Claude Code"}},
+		"model-not-enabled":        {statuses: []int{404}, from: fromAPI, errType: "not_found_error", contains: []string{"The model " + DefaultModel + " is not available"}},
+		"unknown-model":            {statuses: []int{404}, from: fromAPI, errType: "not_found_error", contains: []string{"model: " + DefaultModel}},
+		"region-blocked":           {statuses: []int{403}, from: fromEdge},
+		"edge-ip-restricted":       {statuses: []int{403}, from: fromEdge, contains: []string{"<title>Edge IP Restricted | api.anthropic.com | Cloudflare</title>", "Error 1034", "Edge IP Restricted"}},
+		"cloudflare-block":         {statuses: []int{403}, from: fromEdge, contains: []string{"<title>Attention Required! | Cloudflare</title>", "Sorry, you have been blocked"}},
+		"corporate-proxy":          {statuses: []int{403}, from: fromProxy, contains: []string{"Website blocked", "Internet Security by Zscaler", "127.0.0.1"}},
+		"cloudflare-challenge":     {statuses: []int{200}, from: fromAPI},
+		"abuse":                    {statuses: []int{200}, from: fromAPI},
+		"works-once-fails-twice":   {statuses: []int{200}, from: fromAPI},
+		"cooldown":                 {statuses: []int{200, 403}, from: fromAPI, errType: "permission_error"},
+		"low-credit":               {statuses: []int{400}, from: fromAPI, errType: "invalid_request_error", contains: []string{"credit balance is too low"}},
+		"rate-limited":             {statuses: []int{200}, from: fromAPI},
+		"overloaded":               {statuses: []int{200, 529}, from: fromAPI, errType: "overloaded_error"},
+		"server-error":             {statuses: []int{500}, from: fromAPI, errType: "api_error", contains: []string{"Internal server error"}},
+		"connection-reset":         {},
+		"slow":                     {},
 	}
 	for _, s := range All() {
 		t.Run(s.Name, func(t *testing.T) {
@@ -334,7 +353,7 @@ func TestEachScenario(t *testing.T) {
 			checkFrom(t, a, w.from)
 			checkContains(t, a, w.contains)
 			switch {
-			case a.status == http.StatusOK:
+			case a.status == http.StatusOK && w.from == fromAPI:
 				checkMessage(t, a)
 			case w.from == fromAPI && len(a.body) > 0:
 				if typ, _ := apiError(t, a); typ != w.errType {
@@ -555,60 +574,138 @@ func TestWhoAnswersFirst(t *testing.T) {
 	}
 }
 
-func TestModels(t *testing.T) {
-	type listing struct {
-		Data    []modelInfo `json:"data"`
-		HasMore bool        `json:"has_more"`
-		FirstID string      `json:"first_id"`
-		LastID  string      `json:"last_id"`
-	}
-	ids := func(t *testing.T, srv *httptest.Server) []string {
-		t.Helper()
-		a := request(t, srv, http.MethodGet, "/v1/models", probeHeaders(), "")
-		if a.status != 200 {
-			t.Fatalf("list: %d %s", a.status, a.body)
-		}
-		var l listing
-		if err := json.Unmarshal(a.body, &l); err != nil || len(l.Data) == 0 || l.HasMore ||
-			l.FirstID != l.Data[0].ID || l.LastID != l.Data[len(l.Data)-1].ID {
+// modelsPage is one page of the Anthropic models list as a client reads it.
+type modelsPage struct {
+	Data    []modelInfo `json:"data"`
+	HasMore bool        `json:"has_more"`
+	FirstID *string     `json:"first_id"`
+	LastID  *string     `json:"last_id"`
+}
+
+// listPage asks for one page of /v1/models with the query q.
+func listPage(t *testing.T, srv *httptest.Server, q string) (modelsPage, answer) {
+	t.Helper()
+	a := request(t, srv, http.MethodGet, "/v1/models"+q, probeHeaders(), "")
+	var p modelsPage
+	if a.status == 200 {
+		if err := json.Unmarshal(a.body, &p); err != nil {
 			t.Fatalf("listing: %v %s", err, a.body)
 		}
-		var ids []string
-		for _, m := range l.Data {
-			if m.Type != "model" || m.DisplayName == "" || m.CreatedAt == "" {
-				t.Errorf("model %+v", m)
-			}
-			ids = append(ids, m.ID)
-		}
-		return ids
 	}
+	return p, a
+}
 
-	_, srv := start(t, "healthy", Options{Latency: fast})
-	got := ids(t, srv)
-	for _, id := range []string{"claude-sonnet-4-5", "claude-haiku-4-5", "claude-opus-4-1"} {
-		if !slices.Contains(got, id) {
-			t.Errorf("healthy listing lacks %s: %v", id, got)
+func pageIDs(p modelsPage) []string {
+	var ids []string
+	for _, m := range p.Data {
+		ids = append(ids, m.ID)
+	}
+	return ids
+}
+
+// TestModelsPagination walks the list as a client does, by after_id, and
+// checks the page fields against the API's documented shape.
+func TestModelsPagination(t *testing.T) {
+	t.Parallel()
+	_, srv := start(t, "healthy", Options{Latency: -1})
+	all := make([]string, len(models))
+	for i, m := range models {
+		all[i] = m.ID
+	}
+	cases := []struct {
+		name    string
+		query   string
+		want    []string
+		hasMore bool
+	}{
+		{"default limit 20 holds all", "", all, false},
+		{"first page of 4", "?limit=4", all[:4], true},
+		{"after the 4th", "?limit=4&after_id=" + all[3], all[4:8], true},
+		{"last page", "?limit=4&after_id=" + all[7], all[8:], false},
+		{"before the 5th", "?limit=2&before_id=" + all[4], all[2:4], true},
+		{"before the 2nd", "?limit=4&before_id=" + all[1], all[:1], false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, a := listPage(t, srv, c.query)
+			if a.status != 200 {
+				t.Fatalf("%d %s", a.status, a.body)
+			}
+			if got := pageIDs(p); !slices.Equal(got, c.want) || p.HasMore != c.hasMore {
+				t.Errorf("ids %v has_more %v, want %v %v", got, p.HasMore, c.want, c.hasMore)
+			}
+			if *p.FirstID != c.want[0] || *p.LastID != c.want[len(c.want)-1] {
+				t.Errorf("first_id %s last_id %s", *p.FirstID, *p.LastID)
+			}
+		})
+	}
+	for _, bad := range []string{"0", "1001", "x"} {
+		if _, a := listPage(t, srv, "?limit="+bad); a.status != 400 {
+			t.Errorf("limit=%s: %d", bad, a.status)
 		}
 	}
-	if a := request(t, srv, http.MethodGet, "/v1/models/"+DefaultModel, probeHeaders(), ""); a.status != 200 ||
-		!strings.Contains(string(a.body), `"id":"`+DefaultModel+`"`) {
-		t.Errorf("get %s: %d %s", DefaultModel, a.status, a.body)
+	// Walking every page by after_id gives the whole list once.
+	var walked []string
+	after := ""
+	for range 10 {
+		p, _ := listPage(t, srv, "?limit=3"+after)
+		walked = append(walked, pageIDs(p)...)
+		if !p.HasMore {
+			break
+		}
+		after = "&after_id=" + *p.LastID
+	}
+	if !slices.Equal(walked, all) {
+		t.Errorf("walked %v", walked)
+	}
+}
+
+func TestModels(t *testing.T) {
+	t.Parallel()
+	_, srv := start(t, "healthy", Options{Latency: fast})
+	p, _ := listPage(t, srv, "")
+	dated := regexp.MustCompile(`^claude-[a-z0-9-]+-20[0-9]{6}$`)
+	for _, m := range p.Data {
+		if m.Type != "model" || m.DisplayName == "" || m.CreatedAt == "" || !dated.MatchString(m.ID) {
+			t.Errorf("model %+v: not a dated model", m)
+		}
+	}
+	for _, id := range []string{"claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001", "claude-opus-4-1-20250805"} {
+		if !slices.Contains(pageIDs(p), id) {
+			t.Errorf("healthy listing lacks %s", id)
+		}
+	}
+	resolves := []struct{ name, want string }{
+		{DefaultModel, "claude-sonnet-4-5-20250929"},
+		{"claude-haiku-4-5", "claude-haiku-4-5-20251001"},
+		{"claude-opus-4-0", "claude-opus-4-20250514"},
+		{"claude-3-5-haiku-latest", "claude-3-5-haiku-20241022"},
+		{"claude-opus-4-1-20250805", "claude-opus-4-1-20250805"},
+	}
+	for _, r := range resolves {
+		a := request(t, srv, http.MethodGet, "/v1/models/"+r.name, probeHeaders(), "")
+		if a.status != 200 || !strings.Contains(string(a.body), `"id":"`+r.want+`"`) {
+			t.Errorf("get %s: %d %s, want %s", r.name, a.status, a.body, r.want)
+		}
 	}
 	a := request(t, srv, http.MethodGet, "/v1/models/claude-nope", probeHeaders(), "")
 	if _, msg := apiError(t, a); a.status != 404 || msg != "model: claude-nope" {
 		t.Errorf("get unknown model: %d %q", a.status, msg)
 	}
+	a = request(t, srv, http.MethodPost, "/v1/messages", probeHeaders(), strings.Replace(probeBody, DefaultModel, "claude-nope", 1))
+	if _, msg := apiError(t, a); a.status != 404 || msg != "model: claude-nope" {
+		t.Errorf("message to an unknown model: %d %q", a.status, msg)
+	}
 
 	for _, name := range []string{"model-not-enabled", "unknown-model"} {
 		_, srv := start(t, name, Options{Latency: fast})
-		if got := ids(t, srv); slices.Contains(got, DefaultModel) || len(got) == 0 {
-			t.Errorf("%s lists %v", name, got)
+		if p, a := listPage(t, srv, ""); a.status != 200 || len(p.Data) != 0 || p.HasMore || p.FirstID != nil {
+			t.Errorf("%s lists %d %s", name, a.status, a.body)
 		}
-		if a := request(t, srv, http.MethodGet, "/v1/models/"+DefaultModel, probeHeaders(), ""); a.status != 404 {
-			t.Errorf("%s: get %s: %d", name, DefaultModel, a.status)
-		}
-		if a := request(t, srv, http.MethodGet, "/v1/models/claude-opus-4-1", probeHeaders(), ""); a.status != 200 {
-			t.Errorf("%s: get claude-opus-4-1: %d", name, a.status)
+		for _, id := range []string{DefaultModel, "claude-haiku-4-5-20251001"} {
+			if a := request(t, srv, http.MethodGet, "/v1/models/"+id, probeHeaders(), ""); a.status != 404 {
+				t.Errorf("%s: get %s: %d", name, id, a.status)
+			}
 		}
 	}
 
@@ -618,6 +715,7 @@ func TestModels(t *testing.T) {
 		"revoked-key": 401, "key-missing": 401,
 		"empty-403": 403, "permission-denied": 403, "oauth-scope": 403, "org-disabled": 400, "credential-restricted": 400,
 		"region-blocked": 403, "edge-ip-restricted": 403, "cloudflare-block": 403, "corporate-proxy": 403,
+		"oauth-token-expired": 401, "account-flagged": 403, "cloudflare-1020": 403, "envoy-rbac": 403,
 	}
 	for _, s := range All() {
 		_, srv := start(t, s.Name, Options{Latency: fast})
@@ -634,7 +732,7 @@ func TestModels(t *testing.T) {
 
 func TestCountTokens(t *testing.T) {
 	for name, want := range map[string]int{"healthy": 200, "abuse": 200, "connection-reset": 200, "slow": 200,
-		"model-not-enabled": 403, "revoked-key": 401, "cloudflare-block": 403} {
+		"model-not-enabled": 404, "revoked-key": 401, "cloudflare-block": 403} {
 		_, srv := start(t, name, Options{Latency: fast})
 		a := request(t, srv, http.MethodPost, "/v1/messages/count_tokens", probeHeaders(), probeBody)
 		if a.status != want {
@@ -646,55 +744,88 @@ func TestCountTokens(t *testing.T) {
 	}
 }
 
-// TestLoadDependence: alone in flight these scenarios are healthy; a burst
-// makes them fail.
+// TestLoadDependence: the first messages are always healthy; volume makes
+// these scenarios fail, the same way however fast the client is.
 func TestLoadDependence(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		status int
 		from   string
+		// cleanFor is how many messages are sure to succeed.
+		cleanFor int
 	}{
-		{"abuse", 403, fromAPI},
-		{"cloudflare-challenge", 403, fromEdge},
-		{"rate-limited", 429, fromAPI},
+		{"abuse", 403, fromAPI, stageMessages},
+		{"cloudflare-challenge", 403, fromEdge, challengeAfter},
+		{"rate-limited", 429, fromAPI, rpmLimit},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			api, srv := start(t, c.name, Options{Latency: fast})
-			for range 10 {
-				if a := message(t, srv); a.status != 200 {
-					t.Fatalf("sequential request failed: %d %s", a.status, a.body)
-				}
-			}
-
-			api, srv = start(t, c.name, Options{Latency: burst})
-			answers := burstOf(t, srv, 20)
-			failed := count(answers, c.status)
-			if failed == 0 || failed+count(answers, 200) != len(answers) {
-				t.Fatalf("burst of 20: %d failed with %d, %d succeeded", failed, c.status, count(answers, 200))
-			}
-			for _, a := range answers {
-				if a.status == c.status {
+			t.Parallel()
+			_, srv := start(t, c.name, Options{Latency: -1})
+			var failed []int
+			for i := range 60 {
+				a := message(t, srv)
+				switch {
+				case a.status == 200:
+				case a.status == c.status && i >= c.cleanFor:
+					failed = append(failed, i)
 					checkFrom(t, a, c.from)
+				default:
+					t.Fatalf("message %d: %d %s", i, a.status, a.body)
 				}
 			}
-			if n := api.inFlight.Load(); n != 0 {
-				t.Errorf("%d still in flight", n)
+			if len(failed) == 0 {
+				t.Fatalf("none of 60 messages failed with %d", c.status)
+			}
+			// The same run again fails the same messages: nothing depends
+			// on timing.
+			_, srv = start(t, c.name, Options{Latency: -1})
+			var again []int
+			for i := range 60 {
+				if a := message(t, srv); a.status == c.status {
+					again = append(again, i)
+				}
+			}
+			if !slices.Equal(failed, again) {
+				t.Errorf("failed %v, then %v", failed, again)
 			}
 		})
 	}
 }
 
+// TestLoadIgnoresInFlight: a burst, however concurrent, is no more refused
+// than the same messages sent one by one.
+func TestLoadIgnoresInFlight(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"abuse", "cloudflare-challenge", "rate-limited"} {
+		_, srv := start(t, name, Options{Latency: burst})
+		if answers := burstOf(t, srv, stageMessages); count(answers, 200) != stageMessages {
+			t.Errorf("%s: a first burst of %d: only %d succeeded", name, stageMessages, count(answers, 200))
+		}
+	}
+}
+
+// sequential sends n messages one after the other and returns the answers.
+func sequential(t *testing.T, srv *httptest.Server, n int) []answer {
+	t.Helper()
+	answers := make([]answer, n)
+	for i := range answers {
+		answers[i] = message(t, srv)
+	}
+	return answers
+}
+
 func TestChallengeAndRateLimitHeaders(t *testing.T) {
-	_, srv := start(t, "cloudflare-challenge", Options{Latency: burst})
-	for _, a := range burstOf(t, srv, 20) {
+	_, srv := start(t, "cloudflare-challenge", Options{Latency: -1})
+	for _, a := range sequential(t, srv, 40) {
 		if a.status == 403 && (a.header.Get("Cf-Mitigated") != "challenge" ||
 			!strings.Contains(string(a.body), "<title>Just a moment...</title>")) {
 			t.Fatalf("challenge without its marks: %v %s", a.header, a.body)
 		}
 	}
-	_, srv = start(t, "rate-limited", Options{Latency: burst})
-	for _, a := range burstOf(t, srv, 20) {
+	_, srv = start(t, "rate-limited", Options{Latency: -1})
+	for _, a := range sequential(t, srv, 40) {
 		if a.status != 429 {
 			continue
 		}
@@ -839,5 +970,41 @@ func TestSeedMakesRunsRepeatable(t *testing.T) {
 	}
 	if string(a.body) != string(b.body) {
 		t.Errorf("bodies differ with the same seed:\n%s\n%s", a.body, b.body)
+	}
+}
+
+// mustRealAnswers is the fixtures by name.
+func mustRealAnswers(t *testing.T) map[string]RealAnswer {
+	t.Helper()
+	m, err := realAnswersByName()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestEdgeAnswersAreGzipped: Cloudflare's edge answers gzip-encoded to a
+// client that takes it, and Go's transport, which asked on its own, decodes
+// them transparently; a client that asks for nothing gets plain text.
+func TestEdgeAnswersAreGzipped(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"region-blocked", "cloudflare-block"} {
+		_, srv := start(t, name, Options{Latency: -1})
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/v1/messages", strings.NewReader(probeBody))
+		req.Header = probeHeaders()
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !resp.Uncompressed || !strings.Contains(string(body), "ot allowed") && !strings.Contains(string(body), "blocked") {
+			t.Errorf("%s: uncompressed %v, body %.80s", name, resp.Uncompressed, body)
+		}
+		h := probeHeaders()
+		h.Set("Accept-Encoding", "identity")
+		if a := request(t, srv, http.MethodPost, "/v1/messages", h, probeBody); a.header.Get("Content-Encoding") != "" {
+			t.Errorf("%s: %q to a client that takes no gzip", name, a.header.Get("Content-Encoding"))
+		}
 	}
 }

@@ -94,7 +94,7 @@ func googleModelFail(status int, rpcStatus, format string) func(*call) bool {
 }
 
 func googleThrottled(c *call) bool {
-	if c.inFlight <= rateLimitConcurrency {
+	if !c.overRPM() {
 		return false
 	}
 	c.googleError(http.StatusTooManyRequests, "RESOURCE_EXHAUSTED", msgVertexQuota, true)

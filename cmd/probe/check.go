@@ -28,8 +28,15 @@ func newCheckCmd(ios *IOStreams) *cobra.Command {
 		Long: `check is what to run first. It inspects the key locally (source, prefix,
 length, whitespace, quotes, placeholders), then the route (base URL, proxy
 variables, DNS, TCP, TLS and who issued the certificate), then asks the API
-for its models list and sends one tiny message. It stops at the first layer
-that fails and prints the fix. It sends at most two requests.`,
+about the model and sends one tiny message, whose answer decides. It stops
+at the first layer that fails and prints the fix.
+
+Without --model (or $ANTHROPIC_MODEL) it picks the model from the key's own
+models list: the newest Haiku (OpenAI: the newest gpt-*-mini), and says so;
+the built-in default is used only when the list gives none. With a model
+named, GET /v1/models/{model} resolves it (an alias to its dated id) and the
+list supports that answer. It sends the list's pages (at most 10), at most
+one model lookup and one message: three requests on a usual key.`,
 		Example: `  probe check
   probe check --scenario region-blocked
   probe check --curl`,
@@ -83,6 +90,8 @@ func checkRun(cmd *cobra.Command, ios *IOStreams, opts *checkOptions) error {
 		BaseSource: rt.BaseSource,
 		Now:        ios.Now,
 		Client:     cl,
+		// Without a model named, check picks one from the key's own list.
+		ModelExplicit: modelExplicit(ios, opts, rt, cl != nil),
 	}
 	res := c.Run(cmd.Context())
 	t := c.Target // with the key the walk found, for the target line and curl
@@ -104,4 +113,14 @@ func checkRun(cmd *cobra.Command, ios *IOStreams, opts *checkOptions) error {
 		return exitError{ExitInconclusive}
 	}
 	return exitError{exitFor(res.Verdict)}
+}
+
+// modelExplicit reports whether the model to probe was named: by --model,
+// the provider's model variable, Claude Code's settings, or --as (probing as
+// a client means probing the model it would send). Otherwise check picks the
+// model from the key's own list.
+func modelExplicit(ios *IOStreams, opts *checkOptions, rt *resolvedTarget, asClient bool) bool {
+	api := rt.Target.API()
+	return opts.target.Model != "" || asClient || rt.Target.Model != api.DefaultModel ||
+		(api.Name == "anthropic" && ios.Getenv("ANTHROPIC_MODEL") != "")
 }

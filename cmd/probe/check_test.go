@@ -21,13 +21,14 @@ import (
 // concurrency 1) concludes on each scenario, where that differs from a
 // ramp's verdict: a single request cannot see load-dependent failures.
 var checkSignature = map[string]string{
-	"cloudflare-challenge":   "healthy",          // challenges only at 8+ in flight
+	"cloudflare-challenge":   "healthy",          // challenges only after 30 messages
 	"abuse":                  "healthy",          // clean at concurrency 1
 	"works-once-fails-twice": "healthy",          // the first message succeeds
 	"rate-limited":           "healthy",          // limited only above 3 in flight
 	"throttling":             "healthy",          // Bedrock: throttled only above 3 in flight
 	"quota-exceeded":         "healthy",          // Vertex: a real limit, only above 3 in flight
 	"cooldown":               "workspace_denied", // flagged at first: one 403 looks like a setting
+	"envoy-rbac":             "inconclusive",     // one plain-text 403 without anyone's marks: five make it proxy_interference
 }
 
 // TestCheckScenarios checks, through the real CLI, the layer and signature
@@ -55,7 +56,7 @@ stdout '"signature": "%[2]s"'
 ! stderr 'TESTKEY0nly4Scr1pts'
 `, sc.Name, want, exec, extra, provider)
 			if want != "healthy" {
-				layer := (map[string]string{"auth_failure": "1", "workspace_denied": "2", "region_blocked": "3", "model_not_enabled": "4", "intermittent_403": "5", "proxy_interference": "Q4"})[want]
+				layer := (map[string]string{"auth_failure": "1", "workspace_denied": "2", "region_blocked": "3", "model_not_enabled": "4", "intermittent_403": "5", "account_flagged": "5", "proxy_interference": "Q4"})[want]
 				if layer == "" {
 					layer = "-"
 				}

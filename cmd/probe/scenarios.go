@@ -32,19 +32,20 @@ func newScenariosCmd(ios *IOStreams) *cobra.Command {
 					Summary   string `json:"summary"`
 					Signature string `json:"signature"`
 					Layer     string `json:"layer"`
+					Source    string `json:"source"`
 				}
 				rows := make([]row, len(all))
 				for i, s := range all {
-					rows[i] = row{s.Name, s.Summary, s.Signature, s.Layer}
+					rows[i] = row{s.Name, s.Summary, s.Signature, s.Layer, s.Source}
 				}
 				enc := json.NewEncoder(ios.Out)
 				enc.SetIndent("", "  ")
 				return enc.Encode(rows)
 			case "table":
 				tw := tabwriter.NewWriter(ios.Out, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "NAME\tEXPECTED VERDICT\tLAYER\tWHAT IT SIMULATES")
+				fmt.Fprintln(tw, "NAME\tEXPECTED VERDICT\tLAYER\tWHAT IT SIMULATES\tSOURCE")
 				for _, s := range all {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, s.Signature, s.Layer, s.Summary)
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Name, s.Signature, s.Layer, s.Summary, s.Source)
 				}
 				return tw.Flush()
 			}

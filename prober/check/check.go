@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -40,8 +41,10 @@ type Result struct {
 
 // Checker walks the layers for one key, as an experienced operator would:
 // the key locally, the route (proxy, DNS, TCP, TLS), then the API's answers
-// to GET /v1/models and one tiny message. It stops at the first layer that
-// fails; the later ones are "not reached".
+// about the model (GET /v1/models/{model} and the list) and one tiny
+// message. It stops at the first layer that fails; the later ones are "not
+// reached". The models layer never fails the walk: once the key passed the
+// local checks the message is always sent, and its answer decides.
 type Checker struct {
 	// Transport sends the requests (engine.NewTransport).
 	Transport http.RoundTripper
@@ -58,6 +61,10 @@ type Checker struct {
 	CloudErr error
 	// Client, when set, adds Claude Code's configuration as the first layer.
 	Client *Client
+	// ModelExplicit says the user named Target.Model (--model or the
+	// provider's model variable). Otherwise Target.Model is the built-in
+	// default, used only when the key's models list gives none to pick.
+	ModelExplicit bool
 }
 
 // Run walks the layers.
@@ -66,7 +73,7 @@ func (c *Checker) Run(ctx context.Context) Result {
 	layers := []Layer{
 		{ID: "key", Name: "Key (local)", Layers: "1"},
 		{ID: "route", Name: "Route: base URL, proxy, DNS, TCP, TLS", Layers: "Q4"},
-		{ID: "models", Name: "API: GET /v1/models", Layers: "1-4"},
+		{ID: "models", Name: "API: GET /v1/models", Layers: "4"},
 		{ID: "message", Name: "API: one tiny message", Layers: "1-5"},
 	}
 	c.nameCloudLayers(layers)
@@ -99,7 +106,9 @@ func (c *Checker) Run(ctx context.Context) Result {
 		for _, f := range l.Findings {
 			v.Evidence = append(v.Evidence, fmt.Sprintf("%s: %s", l.ID, f.Message))
 		}
-		if l.Status == keys.Passed || l.Status == keys.Warned {
+		// The models layer only supports the message's answer: it rules
+		// nothing out by itself.
+		if l.ID != "models" && (l.Status == keys.Passed || l.Status == keys.Warned) {
 			v.RuledOut = append(v.RuledOut, fmt.Sprintf("%s (layer %s): passed", l.Name, l.Layers))
 		}
 	}
@@ -291,57 +300,106 @@ func answerFinding(l *Layer, what string, rec *runfile.Record) *verdict.Verdict 
 	return v
 }
 
-// modelList is the part of GET /v1/models the check reads.
-type modelList struct {
-	Data []struct {
-		ID string `json:"id"`
-	} `json:"data"`
-	HasMore bool `json:"has_more"`
+// modelsStep asks the API about the model before the message: without a
+// model named by the user it picks one from the key's own list; with one,
+// GET /v1/models/{model} resolves it (aliases to dated ids, 404 for what the
+// key cannot use), and the list, every page of it, supports that answer. It
+// never decides the verdict: the message's answer does (issue 11 #6).
+func (c *Checker) modelsStep(ctx context.Context, l *Layer, res *Result) *verdict.Verdict {
+	if c.Target.API().Cloud != "" {
+		return c.cloudModelsStep(ctx, l, res)
+	}
+	rctx, cancel := context.WithTimeout(ctx, c.timeout()*MaxModelPages)
+	defer cancel()
+	send := func(ctx context.Context, req *http.Request) (*runfile.Record, []byte) { return c.send(ctx, req, res) }
+	add := func(s keys.Status, msg, fix string) {
+		l.Findings = append(l.Findings, keys.Finding{Status: s, Message: msg, Fix: fix})
+	}
+	l.Status = keys.Passed
+	warn := func(msg, fix string) {
+		add(keys.Warned, msg, fix)
+		l.Status = keys.Warned
+	}
+	models, _, listErr := ListModels(rctx, c.Target, send, MaxModelPages)
+	if !c.ModelExplicit {
+		if id, why, ok := PickModel(c.Target.API().Name, models); ok && listErr == nil {
+			c.Target.Model = id
+			add(keys.Passed, fmt.Sprintf("model %s: %s (no --model given)", id, why), "")
+			return nil
+		}
+		warn(fmt.Sprintf("model %s: the built-in default, as the models list gave none to pick from (%s)", c.Target.Model, listProblem(models, listErr)), "")
+		if listErr != nil {
+			// The list's failure is said once, above.
+			c.resolve(rctx, send, add, warn)
+			return nil
+		}
+	}
+	dated := c.resolve(rctx, send, add, warn)
+	switch {
+	case listErr != nil:
+		warn("GET /v1/models: "+listErr.Error()+"; the message decides", "")
+	case listed(models, dated):
+		add(keys.Passed, fmt.Sprintf("GET /v1/models: %d models; %s is listed", len(models), dated), "")
+	default:
+		warn(fmt.Sprintf("GET /v1/models: %d models, %s not among them (%s); the message decides", len(models), dated, shownIDs(models)),
+			"pick a listed model with --model, or ask a workspace admin to enable "+c.Target.Model)
+	}
+	return nil
 }
 
-func (c *Checker) modelsStep(ctx context.Context, l *Layer, res *Result) *verdict.Verdict {
-	what := c.Target.ModelsLabel()
-	rctx, cancel := context.WithTimeout(ctx, c.timeout())
-	defer cancel()
-	req, err := c.Target.NewModelsRequest(rctx)
-	if errors.Is(err, target.ErrNoListing) {
-		l.Findings = append(l.Findings, keys.Finding{Status: keys.Passed, Message: fmt.Sprintf("%s has no cheap models listing; the tiny message below tells whether the model is enabled", c.Target.API().Title), Fix: ""})
-		return settle(l, "", "")
-	}
+// resolve asks GET /v1/models/{model} and returns the model's dated id, or
+// the name itself when the API does not resolve it.
+func (c *Checker) resolve(ctx context.Context, send Sender, add func(keys.Status, string, string), warn func(string, string)) string {
+	name := c.Target.Model
+	req, err := c.Target.NewModelsRequest(ctx)
 	if err != nil {
-		l.Findings = append(l.Findings, keys.Finding{Status: keys.Failed, Message: err.Error(), Fix: ""})
-		return settle(l, verdict.NetworkError, err.Error())
+		warn(err.Error(), "")
+		return name
 	}
-	rec, body := c.send(ctx, req, res)
-	if rec.Outcome == classify.OutcomeNotFound {
-		l.Findings = append(l.Findings, keys.Finding{Status: keys.Warned, Message: what + ": 404: this base URL does not list models (a gateway?); going on to the message", Fix: ""})
-		return settle(l, "", "")
+	req.URL = req.URL.JoinPath(name)
+	rec, body := send(ctx, req)
+	label := "GET /v1/models/" + classify.Printable(name, 80)
+	if !isSuccess(rec) {
+		meaning := "the message decides"
+		if rec.Status == http.StatusNotFound {
+			meaning = "the key may not be able to use it; the message decides"
+		}
+		warn(fmt.Sprintf("%s: %s: %s", label, describe(rec), meaning), "")
+		return name
 	}
-	if rec.Outcome != classify.OutcomeOK {
-		return answerFinding(l, what, rec)
+	var m struct {
+		ID string `json:"id"`
 	}
-	var list modelList
-	if err := decodeModelList(body, &list); err != nil {
-		l.Findings = append(l.Findings, keys.Finding{Status: keys.Warned, Message: what + ": 200 but the list could not be read: " + classify.Printable(err.Error(), 120), Fix: ""})
-		return settle(l, "", "")
+	if json.Unmarshal(body, &m) != nil || m.ID == "" {
+		warn(label+": 200, but the answer names no model", "")
+		return name
 	}
-	ids := make([]string, 0, len(list.Data))
-	listed := false
-	for _, m := range list.Data {
+	if m.ID != name {
+		add(keys.Passed, fmt.Sprintf("%s: an alias of %s", label, classify.Printable(m.ID, 80)), "")
+	} else {
+		add(keys.Passed, label+": known to the API", "")
+	}
+	return m.ID
+}
+
+// listProblem says why the list gave no model to pick.
+func listProblem(models []Model, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return fmt.Sprintf("%d models, none of the cheapest family", len(models))
+}
+
+// shownIDs lists a few ids of the list for a finding.
+func shownIDs(models []Model) string {
+	ids := make([]string, 0, 6)
+	for _, m := range models[:min(len(models), 6)] {
 		ids = append(ids, classify.Printable(m.ID, 80))
-		listed = listed || m.ID == c.Target.Model || m.ID == baseModelID(c.Target.Model)
 	}
-	switch {
-	case listed:
-		l.Findings = append(l.Findings, keys.Finding{Status: keys.Passed, Message: fmt.Sprintf("%s: 200, %d models; %s is listed", what, len(ids), c.Target.Model), Fix: ""})
-	case list.HasMore:
-		l.Findings = append(l.Findings, keys.Finding{Status: keys.Warned, Message: fmt.Sprintf("%s: 200; %s is not on the first page of %d models", what, c.Target.Model, len(ids)), Fix: ""})
-	default:
-		shown := ids[:min(len(ids), 6)]
-		l.Findings = append(l.Findings, keys.Finding{Status: keys.Failed, Message: fmt.Sprintf("%s: 200, but %s is not among the %d models this key can use (%s)", what, c.Target.Model, len(ids), strings.Join(shown, ", ")), Fix: "pick a listed model with --model, or ask a workspace admin to enable " + c.Target.Model})
-		return settle(l, verdict.ModelNotEnabled, fmt.Sprintf("The model %s is not available to this key: %s does not list it.", c.Target.Model, what))
+	if len(ids) == 0 {
+		return "the list is empty"
 	}
-	return settle(l, "", "")
+	return strings.Join(ids, ", ")
 }
 
 func (c *Checker) messageStep(ctx context.Context, l *Layer, res *Result) *verdict.Verdict {

@@ -1,8 +1,11 @@
 package check
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/llm-probe/probe/prober/classify"
@@ -10,6 +13,7 @@ import (
 	"github.com/llm-probe/probe/prober/diagnose"
 	"github.com/llm-probe/probe/prober/keys"
 	"github.com/llm-probe/probe/prober/runfile"
+	"github.com/llm-probe/probe/prober/target"
 	"github.com/llm-probe/probe/prober/verdict"
 )
 
@@ -65,25 +69,71 @@ func signatureFor(rec *runfile.Record) verdict.Signature {
 	return diagnose.SignatureFor(rec.Outcome, rec.Message)
 }
 
-// decodeModelList reads the Anthropic and OpenAI listing ({"data":[{id}]})
-// or Bedrock's ({"modelSummaries":[{modelId}]}) into list.
-func decodeModelList(body []byte, list *modelList) error {
-	var both struct {
-		modelList
+// cloudModelsStep is the models step for Bedrock, Vertex AI and Foundry:
+// Bedrock's foundation-model listing where there is one, nothing where the
+// cloud has no cheap listing. Like the API's, it never decides the verdict
+// from absence alone: the message's answer does (issue 11 #6).
+func (c *Checker) cloudModelsStep(ctx context.Context, l *Layer, res *Result) *verdict.Verdict {
+	what := c.Target.ModelsLabel()
+	add := func(s keys.Status, msg string) {
+		l.Findings = append(l.Findings, keys.Finding{Status: s, Message: msg})
+		if s == keys.Warned {
+			l.Status = keys.Warned
+		}
+	}
+	l.Status = keys.Passed
+	rctx, cancel := context.WithTimeout(ctx, c.timeout())
+	defer cancel()
+	req, err := c.Target.NewModelsRequest(rctx)
+	switch {
+	case errors.Is(err, target.ErrNoListing):
+		add(keys.Passed, fmt.Sprintf("%s has no cheap models listing; the tiny message below tells whether the model is enabled", c.Target.API().Title))
+		return nil
+	case err != nil:
+		add(keys.Warned, err.Error()+"; the message decides")
+		return nil
+	}
+	rec, body := c.send(ctx, req, res)
+	if rec.Outcome != classify.OutcomeOK {
+		add(keys.Warned, fmt.Sprintf("%s: %s; the message decides", what, describe(rec)))
+		return nil
+	}
+	ids, err := cloudModelIDs(body)
+	if err != nil {
+		add(keys.Warned, what+": 200 but the list could not be read: "+classify.Printable(err.Error(), 120))
+		return nil
+	}
+	if slices.Contains(ids, c.Target.Model) || slices.Contains(ids, baseModelID(c.Target.Model)) {
+		add(keys.Passed, fmt.Sprintf("%s: 200, %d models; %s is listed", what, len(ids), c.Target.Model))
+		return nil
+	}
+	shown := ids[:min(len(ids), 6)]
+	add(keys.Warned, fmt.Sprintf("%s: 200, %d models, %s not among them (%s); the message decides", what, len(ids), c.Target.Model, strings.Join(shown, ", ")))
+	return nil
+}
+
+// cloudModelIDs reads Bedrock's listing ({"modelSummaries":[{modelId}]}),
+// or a {"data":[{id}]} list from a gateway in front of it, as printable ids.
+func cloudModelIDs(body []byte) ([]string, error) {
+	var list struct {
+		Data []struct {
+			ID string `json:"id"`
+		} `json:"data"`
 		Summaries []struct {
 			ModelID string `json:"modelId"`
 		} `json:"modelSummaries"`
 	}
-	if err := json.Unmarshal(body, &both); err != nil {
-		return err
+	if err := json.Unmarshal(body, &list); err != nil {
+		return nil, err
 	}
-	*list = both.modelList
-	for _, m := range both.Summaries {
-		list.Data = append(list.Data, struct {
-			ID string `json:"id"`
-		}{m.ModelID})
+	var ids []string
+	for _, m := range list.Data {
+		ids = append(ids, classify.Printable(m.ID, 80))
 	}
-	return nil
+	for _, m := range list.Summaries {
+		ids = append(ids, classify.Printable(m.ModelID, 80))
+	}
+	return ids, nil
 }
 
 // baseModelID strips a Bedrock inference profile's geography ("us.",

@@ -51,8 +51,15 @@ func TestClassifyScenarios(t *testing.T) {
 		"cooldown":   {classify.OutcomePermission, classify.IDFromRequestID},
 		"overloaded": {classify.OutcomeOverloaded, classify.IDFromRequestID},
 
-		"low-credit":   {classify.OutcomeBilling, classify.IDFromRequestID},
-		"server-error": {classify.OutcomeServer, classify.IDFromRequestID},
+		"low-credit":               {classify.OutcomeBilling, classify.IDFromRequestID},
+		"extra-usage":              {classify.OutcomeBilling, classify.IDFromRequestID}, // a 429 whose message is an entitlement
+		"long-context-extra-usage": {classify.OutcomeBilling, classify.IDFromRequestID},
+		"oauth-token-expired":      {classify.OutcomeAuth, classify.IDFromRequestID},
+		"account-flagged":          {classify.OutcomeFlagged, classify.IDFromRequestID},
+		"cloudflare-1020":          {classify.OutcomeEdgeBlock, classify.IDFromCFRay},
+		"envoy-rbac":               {classify.OutcomeUnrecognised, ""},
+		"captive-portal":           {classify.OutcomeUnexpected, ""},
+		"server-error":             {classify.OutcomeServer, classify.IDFromRequestID},
 		// No HTTP answer: the transport error is classified instead.
 		"connection-reset": {classify.OutcomeReset, ""},
 		"slow":             {classify.OutcomeTimeout, ""},
@@ -109,7 +116,7 @@ func TestClassifyScenarios(t *testing.T) {
 			// A failure seen alone must point at the scenario's layer, except
 			// for the intermittent scenarios, whose layer only shows in a mix.
 			if got.Outcome != classify.OutcomeOK && sc.Signature != string(verdict.Intermittent403) {
-				sig := diagnose.SignatureFor(got.Outcome, got.Message)
+				sig := diagnose.SignatureFrom(got.Outcome, got.Producer, got.Message)
 				if string(sig) != sc.Signature || sig.Layer() != sc.Layer {
 					t.Errorf("signatureOf(%s) = %s (layer %s); want the scenario's %s (layer %s)", got.Outcome, sig, sig.Layer(), sc.Signature, sc.Layer)
 				}
