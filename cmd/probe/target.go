@@ -80,6 +80,7 @@ func (o *targetOptions) resolve(ios *IOStreams) (*resolvedTarget, error) {
 		key.Source = "demo key (simulated API)"
 	}
 	rt.Target.Key = key
+	rt.Target = rt.Target.WithScrubber(ios.Getenv)
 	rt.Info = rt.Target.Info()
 	rt.Info.Scenario = o.Scenario
 	return rt, nil
@@ -153,6 +154,7 @@ func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 		return nil, usageError{err}
 	}
 	rt.Target = target.Target{Provider: prov, BaseURL: base, Model: model, Headers: headers, UserAgent: "probe/" + version()}
+	rt.Target = rt.Target.WithScrubber(ios.Getenv)
 	rt.Info = rt.Target.Info()
 	rt.Info.Scenario = o.Scenario
 	rt.Limits = target.LimitsFor(base)

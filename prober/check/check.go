@@ -19,6 +19,7 @@ import (
 	"github.com/llm-probe/probe/prober/engine"
 	"github.com/llm-probe/probe/prober/keys"
 	"github.com/llm-probe/probe/prober/runfile"
+	"github.com/llm-probe/probe/prober/secret"
 	"github.com/llm-probe/probe/prober/target"
 	"github.com/llm-probe/probe/prober/verdict"
 )
@@ -143,6 +144,7 @@ func (c *Checker) keyStep(_ context.Context, l *Layer, _ *Result) *verdict.Verdi
 	key, fs := keys.InspectKey(c.Keys)
 	l.Findings = fs
 	c.Target.Key = key
+	c.Target = c.Target.WithScrubber(c.Keys.Getenv)
 	first := ""
 	for _, f := range fs {
 		if f.Status == keys.Failed {
@@ -174,7 +176,7 @@ func (c *Checker) routeStep(ctx context.Context, l *Layer, _ *Result) *verdict.V
 	}
 	proxy, err := engine.ProxyFor(getenv, base)
 	if err != nil {
-		add(keys.Failed, fmt.Sprintf("the proxy variables cannot be parsed: %v", err), "fix HTTPS_PROXY / HTTP_PROXY: they must be URLs such as http://proxy:3128")
+		add(keys.Failed, "the proxy variables cannot be parsed: "+classify.Printable(secret.RedactError(err, c.Target.Scrubber), 200), "fix HTTPS_PROXY / HTTP_PROXY: they must be URLs such as http://proxy:3128")
 		return settle(l, verdict.ProxyInterference, "The proxy settings are broken, so no request can leave.")
 	}
 	host, port := base.Hostname(), portOf(base)
@@ -253,6 +255,7 @@ func (c *Checker) send(ctx context.Context, req *http.Request, res *Result) (*ru
 		now = time.Now
 	}
 	_, body := engine.Exchange(ctx, c.Transport, req, c.Target.Model, engine.DefaultBodyCap, now, rec)
+	rec.Scrub(c.Target.Scrubber)
 	rec.Scheduled = rec.Started
 	res.Requests = append(res.Requests, rec)
 	return rec, body
@@ -316,7 +319,7 @@ func (c *Checker) modelsStep(ctx context.Context, l *Layer, res *Result) *verdic
 	ids := make([]string, 0, len(list.Data))
 	listed := false
 	for _, m := range list.Data {
-		ids = append(ids, classify.Printable(m.ID, 80))
+		ids = append(ids, classify.Printable(c.Target.Scrubber.Scrub(m.ID), 80))
 		listed = listed || m.ID == c.Target.Model
 	}
 	switch {
@@ -362,11 +365,8 @@ func portOf(u *url.URL) string {
 	return "80"
 }
 
-// redactURL hides the password of a proxy URL such as http://user:pass@host.
+// redactURL hides the password of a proxy URL such as http://user:pass@host,
+// also when the URL cannot be parsed.
 func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return classify.Printable(raw, 200)
-	}
-	return classify.Printable(u.Redacted(), 200)
+	return classify.Printable(secret.RedactURL(raw), 200)
 }

@@ -3,6 +3,7 @@ package target
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/llm-probe/probe/prober/keys"
 	"github.com/llm-probe/probe/prober/provider"
+	"github.com/llm-probe/probe/prober/secret"
 )
 
 // Target is what a run probes: which API, where, with which model and key.
@@ -26,6 +28,9 @@ type Target struct {
 	Headers []Header
 	// UserAgent identifies the tool to the API and to support.
 	UserAgent string
+	// Scrubber removes the secrets above from server text before it is
+	// stored or shown (see WithScrubber); nil scrubs nothing.
+	Scrubber *secret.Scrubber
 }
 
 // API returns the target's provider.
@@ -41,23 +46,33 @@ func (t Target) API() *provider.Provider {
 // API paths unambiguously.
 func ParseBaseURL(raw string) (*url.URL, error) {
 	trimmed := strings.TrimSpace(raw)
+	shown := secret.RedactURL(raw) // a refused URL may still carry a password
 	u, err := url.Parse(trimmed)
 	if err != nil {
-		return nil, fmt.Errorf("base URL %q: %v", raw, err)
+		return nil, fmt.Errorf("base URL %q: %s", shown, urlProblem(err))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("base URL %q: needs an http:// or https:// scheme", raw)
+		return nil, fmt.Errorf("base URL %q: needs an http:// or https:// scheme", shown)
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("base URL %q: no host", raw)
+		return nil, fmt.Errorf("base URL %q: no host", shown)
 	}
 	if u.User != nil {
 		return nil, fmt.Errorf("base URL: credentials in the URL are refused; use ANTHROPIC_API_KEY or --key-file")
 	}
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.HasSuffix(trimmed, "#") {
-		return nil, fmt.Errorf("base URL %q: a query or fragment cannot be joined with API paths", raw)
+		return nil, fmt.Errorf("base URL %q: a query or fragment cannot be joined with API paths", shown)
 	}
 	return u, nil
+}
+
+// urlProblem is what url.Parse found wrong, without the URL it quotes.
+func urlProblem(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return secret.RedactURL(err.Error())
 }
 
 // endpoint returns the URL of an API path (such as "/v1/messages") under the
