@@ -204,7 +204,7 @@ func runRamp(ctx context.Context, ios *IOStreams, spec rampSpec) (*rampResult, e
 	}
 
 	eng := &engine.Engine{
-		Transport: engine.NewTransport(maxConcurrency(plan), ios.Getenv),
+		Transport: ios.transport(maxConcurrency(plan)),
 		Target:    rt.Target,
 		Plan:      plan,
 		Now:       ios.Now,

@@ -214,10 +214,14 @@ func (c *Checker) routeStep(ctx context.Context, l *Layer, _ *Result) *verdict.V
 	return c.tlsCheck(dctx, l, addr, base.Hostname())
 }
 
-// tlsCheck handshakes with the system's roots and names the issuer: a
+// tlsCheck handshakes with the roots the requests use (the system's) and names the issuer: a
 // certificate this machine does not trust means something intercepts TLS.
 func (c *Checker) tlsCheck(ctx context.Context, l *Layer, addr, serverName string) *verdict.Verdict {
-	d := &tls.Dialer{Config: &tls.Config{ServerName: serverName}}
+	cfg := &tls.Config{ServerName: serverName}
+	if tr, ok := c.Transport.(*http.Transport); ok && tr.TLSClientConfig != nil {
+		cfg.RootCAs = tr.TLSClientConfig.RootCAs // the roots the requests trust
+	}
+	d := &tls.Dialer{Config: cfg}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err == nil {
 		st := conn.(*tls.Conn).ConnectionState()
