@@ -124,3 +124,30 @@ func TestScrubberKnowsEverySecret(t *testing.T) {
 		})
 	}
 }
+
+// TestCurlPlaceholdersExpand: the ticket's curl names header values it did
+// not keep as $VAR, in double quotes so the shell expands them; real values
+// stay single-quoted and secret ones redacted.
+func TestCurlPlaceholdersExpand(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		header Header
+		want   string
+	}{
+		{"secret name placeholder", Header{"X-Gateway-Token", "$X_GATEWAY_TOKEN"}, `-H "X-Gateway-Token: $X_GATEWAY_TOKEN"`},
+		{"plain placeholder", Header{"X-Team", "$X_TEAM"}, `-H "X-Team: $X_TEAM"`},
+		{"name with dollar", Header{"X-$a", "$X_A"}, `-H "X-\$a: $X_A"`},
+		{"literal value", Header{"X-Team", "probe's"}, `-H 'X-Team: probe'\''s'`},
+		{"dollar inside a value stays literal", Header{"X-Team", "a$b"}, `-H 'X-Team: a$b'`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			got := Target{BaseURL: mustBase(t, "https://gw.example"), Headers: []Header{c.header}}.Curl()
+			if !strings.Contains(got, c.want) {
+				t.Errorf("Curl() = %s\nwant it to contain %s", got, c.want)
+			}
+		})
+	}
+}

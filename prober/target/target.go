@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -150,10 +151,24 @@ func (t Target) Curl() string {
 		lines = append(lines, "-H "+shellQuote(name+": "+p.Headers[name]))
 	}
 	for _, h := range t.Headers {
+		if envPlaceholder.MatchString(h.Value) {
+			// A $VAR stands for a value the user fills from the
+			// environment: only double quotes let the shell expand it.
+			lines = append(lines, `-H "`+dquoteEscape(h.Name)+": "+h.Value+`"`)
+			continue
+		}
 		lines = append(lines, "-H "+shellQuote(h.Name+": "+h.Shown()))
 	}
 	lines = append(lines, "-H 'content-type: application/json'", "-d "+shellQuote(string(t.MessageBody())))
 	return strings.Join(lines, " \\\n  ")
+}
+
+// envPlaceholder matches a value that is only an environment variable.
+var envPlaceholder = regexp.MustCompile(`^\$[A-Za-z_][A-Za-z0-9_]*$`)
+
+// dquoteEscape makes s literal inside POSIX double quotes.
+func dquoteEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", `\$`, "`", "\\`").Replace(s)
 }
 
 // shellQuote wraps s in single quotes for POSIX shells.
