@@ -96,7 +96,7 @@ func TestHTMLFixture(t *testing.T) {
 		"403 · challenge · cf-ray 8f00aa11bb22d004-LHR (edge answer, no request id)",
 		// text from the answers is escaped, and its URL made inert
 		"rate limit (https&#58;//docs.anthropic.c…",
-		"Permission | denied\\\\nsee `docs`",
+		"Permission | denied\\nsee `docs`", // escaped once, as stored
 		"Verdict: intermittent_403 (layer 5), confidence medium, p=0.1154",
 		"<td>5</td><td>10</td><td>5</td><td>4</td><td>1</td>",
 	} {

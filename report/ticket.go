@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"time"
 
@@ -176,16 +177,50 @@ func idCell(r *runfile.Record) string {
 	return cell(r.RequestID)
 }
 
-// cell makes text safe inside a Markdown table cell: a backslash or a pipe
-// would end or garble the cell, and a line break would end the row.
+// cell makes text safe inside a Markdown table cell: inert (see mdInert), and
+// a pipe would end the cell.
 func cell(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, "|", `\|`, "\r\n", `\n`, "\n", `\n`, "\r", `\r`)
-	return r.Replace(s)
+	return strings.ReplaceAll(mdInert(s), "|", `\|`)
 }
 
-// mdText keeps text on one line outside tables.
-func mdText(s string) string {
-	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+// mdText keeps text on one line outside tables, inert: verdicts quote
+// server messages.
+func mdText(s string) string { return mdInert(s) }
+
+// markdownPunct are the characters that start Markdown syntax inside a line:
+// code spans, emphasis, links, images, HTML, entities, strikethrough and
+// headings (in a list item).
+const markdownPunct = "\\`*[]<>!~&#"
+
+// mdInert makes server text show as it is in Markdown instead of acting as
+// Markdown: each character that starts syntax is backslash-escaped, a line
+// break is shown as \n or \r, and '_' is escaped where it could start or
+// end emphasis (not inside a word, so ids such as req_011 stay copyable).
+func mdInert(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\r' && i+1 < len(s) && s[i+1] == '\n':
+			b.WriteString(`\n`)
+			i++
+		case c == '\n':
+			b.WriteString(`\n`)
+		case c == '\r':
+			b.WriteString(`\r`)
+		case strings.IndexByte(markdownPunct, c) >= 0,
+			c == '_' && !(i > 0 && wordByte(s[i-1]) && i+1 < len(s) && wordByte(s[i+1])):
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func wordByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c >= 0x80
 }
 
 // codeText keeps text inside a code span: a backtick would end it.
@@ -200,6 +235,9 @@ func placeholder(v, def string) string {
 	return mdText(v)
 }
 
+// listStart matches text that would open a list inside a list item.
+var listStart = regexp.MustCompile(`^([-+]|[0-9]+[.)])(\s|$)`)
+
 // mdList writes a titled Markdown list, or nothing when lines is empty.
 func mdList(w io.Writer, title string, lines []string) {
 	if len(lines) == 0 {
@@ -207,7 +245,12 @@ func mdList(w io.Writer, title string, lines []string) {
 	}
 	fmt.Fprintf(w, "## %s\n\n", title)
 	for _, l := range lines {
-		fmt.Fprintf(w, "- %s\n", mdText(l))
+		l = mdText(l)
+		// "- - x" or "- 1. x" would nest a list: escape the marker.
+		if m := listStart.FindStringSubmatchIndex(l); m != nil {
+			l = l[:m[3]-1] + `\` + l[m[3]-1:]
+		}
+		fmt.Fprintf(w, "- %s\n", l)
 	}
 	fmt.Fprintln(w)
 }

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/llm-probe/probe/prober/check"
-	"github.com/llm-probe/probe/prober/engine"
 	"github.com/llm-probe/probe/prober/keys"
 	"github.com/llm-probe/probe/report"
 	"github.com/spf13/cobra"
@@ -82,7 +81,7 @@ func checkRun(cmd *cobra.Command, ios *IOStreams, opts *checkOptions) error {
 		return nil
 	}
 	c := &check.Checker{
-		Transport:  rt.Target.Transport(engine.NewTransport(1, ios.Getenv)),
+		Transport:  rt.Target.Transport(ios.transport(1)),
 		CloudErr:   rt.CloudErr,
 		Target:     rt.Target,
 		Keys:       rt.Keys,

@@ -117,7 +117,7 @@ func writeTicket(ios *IOStreams, w io.Writer, opts *exportOptions) error {
 func reproduceCurl(ios *IOStreams, info target.Info) string {
 	base, err := target.ParseBaseURL(info.BaseURL)
 	if err != nil {
-		fmt.Fprintf(ios.Err, "probe: warning: the run file's base URL %q is unusable (%v); the curl uses %s\n", info.BaseURL, err, provider.DefaultBaseURL)
+		fmt.Fprintf(ios.Err, "probe: warning: the run file's base URL is unusable (%v); the curl uses %s\n", err, provider.DefaultBaseURL)
 		base, _ = target.ParseBaseURL(provider.DefaultBaseURL)
 	}
 	prov := provider.Anthropic

@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"io"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/llm-probe/probe/prober/engine"
 	"golang.org/x/term"
 )
 
@@ -22,6 +25,19 @@ type IOStreams struct {
 	Getenv func(string) string
 	// Now is the clock.
 	Now func() time.Time
+	// RootCAs, if set, replaces the system's trusted roots: tests use it
+	// to probe their own TLS (and so HTTP/2) servers.
+	RootCAs *x509.CertPool
+}
+
+// transport returns the transport requests are sent through, for up to
+// maxConcurrency requests at once.
+func (s *IOStreams) transport(maxConcurrency int) *engine.Transport {
+	tr := engine.NewTransport(maxConcurrency, s.Getenv)
+	if s.RootCAs != nil {
+		tr.TLSClientConfig = &tls.Config{RootCAs: s.RootCAs, MinVersion: tls.VersionTLS12}
+	}
+	return tr
 }
 
 // System returns the process's own streams.

@@ -204,7 +204,7 @@ func runRamp(ctx context.Context, ios *IOStreams, spec rampSpec) (*rampResult, e
 	}
 
 	eng := &engine.Engine{
-		Transport: rt.Target.Transport(engine.NewTransport(maxConcurrency(plan), ios.Getenv)),
+		Transport: rt.Target.Transport(ios.transport(maxConcurrency(plan))),
 		Target:    rt.Target,
 		Plan:      plan,
 		Now:       ios.Now,

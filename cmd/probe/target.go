@@ -100,6 +100,7 @@ func (o *targetOptions) resolve(ios *IOStreams) (*resolvedTarget, error) {
 		key.Source = "demo key (simulated API)"
 	}
 	rt.Target.Key = key
+	rt.Target = rt.Target.WithScrubber(ios.Getenv)
 	rt.Info = rt.Target.Info()
 	rt.Info.Scenario = o.Scenario
 	return rt, nil
@@ -169,6 +170,7 @@ func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 			return nil, err
 		}
 	}
+	rt.Target = rt.Target.WithScrubber(ios.Getenv)
 	rt.Info = rt.Target.Info()
 	rt.Info.Scenario = o.Scenario
 	if o.adjust != nil {

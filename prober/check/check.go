@@ -19,6 +19,7 @@ import (
 	"github.com/llm-probe/probe/prober/engine"
 	"github.com/llm-probe/probe/prober/keys"
 	"github.com/llm-probe/probe/prober/runfile"
+	"github.com/llm-probe/probe/prober/secret"
 	"github.com/llm-probe/probe/prober/target"
 	"github.com/llm-probe/probe/prober/verdict"
 )
@@ -159,6 +160,7 @@ func (c *Checker) keyStep(_ context.Context, l *Layer, _ *Result) *verdict.Verdi
 	key, fs := keys.InspectKey(c.Keys)
 	l.Findings = fs
 	c.Target.Key = key
+	c.Target = c.Target.WithScrubber(c.Keys.Getenv)
 	first := ""
 	for _, f := range fs {
 		if f.Status == keys.Failed {
@@ -190,7 +192,7 @@ func (c *Checker) routeStep(ctx context.Context, l *Layer, _ *Result) *verdict.V
 	}
 	proxy, err := engine.ProxyFor(getenv, base)
 	if err != nil {
-		add(keys.Failed, fmt.Sprintf("the proxy variables cannot be parsed: %v", err), "fix HTTPS_PROXY / HTTP_PROXY: they must be URLs such as http://proxy:3128")
+		add(keys.Failed, "the proxy variables cannot be parsed: "+classify.Printable(secret.RedactError(err, c.Target.Scrubber), 200), "fix HTTPS_PROXY / HTTP_PROXY: they must be URLs such as http://proxy:3128")
 		return settle(l, verdict.ProxyInterference, "The proxy settings are broken, so no request can leave.")
 	}
 	host, port := base.Hostname(), portOf(base)
@@ -228,10 +230,14 @@ func (c *Checker) routeStep(ctx context.Context, l *Layer, _ *Result) *verdict.V
 	return c.tlsCheck(dctx, l, addr, base.Hostname())
 }
 
-// tlsCheck handshakes with the system's roots and names the issuer: a
+// tlsCheck handshakes with the roots the requests use (the system's) and names the issuer: a
 // certificate this machine does not trust means something intercepts TLS.
 func (c *Checker) tlsCheck(ctx context.Context, l *Layer, addr, serverName string) *verdict.Verdict {
-	d := &tls.Dialer{Config: &tls.Config{ServerName: serverName}}
+	cfg := &tls.Config{ServerName: serverName}
+	if tr, ok := c.Transport.(*http.Transport); ok && tr.TLSClientConfig != nil {
+		cfg.RootCAs = tr.TLSClientConfig.RootCAs // the roots the requests trust
+	}
+	d := &tls.Dialer{Config: cfg}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err == nil {
 		st := conn.(*tls.Conn).ConnectionState()
@@ -269,6 +275,7 @@ func (c *Checker) send(ctx context.Context, req *http.Request, res *Result) (*ru
 		now = time.Now
 	}
 	_, body := engine.Exchange(ctx, c.Transport, req, c.Target.Model, engine.DefaultBodyCap, now, rec)
+	rec.Scrub(c.Target.Scrubber)
 	rec.Scheduled = rec.Started
 	res.Requests = append(res.Requests, rec)
 	return rec, body
@@ -321,6 +328,11 @@ func (c *Checker) modelsStep(ctx context.Context, l *Layer, res *Result) *verdic
 		l.Status = keys.Warned
 	}
 	models, _, listErr := ListModels(rctx, c.Target, send, MaxModelPages)
+	for i := range models {
+		// Ids are server text: a gateway that echoes the key must not
+		// get it shown (or picked as the model to send).
+		models[i].ID = c.Target.Scrubber.Scrub(models[i].ID)
+	}
 	if !c.ModelExplicit {
 		if id, why, ok := PickModel(c.Target.API().Name, models); ok && listErr == nil {
 			c.Target.Model = id
@@ -374,6 +386,7 @@ func (c *Checker) resolve(ctx context.Context, send Sender, add func(keys.Status
 		warn(label+": 200, but the answer names no model", "")
 		return name
 	}
+	m.ID = c.Target.Scrubber.Scrub(m.ID)
 	if m.ID != name {
 		add(keys.Passed, fmt.Sprintf("%s: an alias of %s", label, classify.Printable(m.ID, 80)), "")
 	} else {
@@ -432,11 +445,8 @@ func portOf(u *url.URL) string {
 	return "80"
 }
 
-// redactURL hides the password of a proxy URL such as http://user:pass@host.
+// redactURL hides the password of a proxy URL such as http://user:pass@host,
+// also when the URL cannot be parsed.
 func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return classify.Printable(raw, 200)
-	}
-	return classify.Printable(u.Redacted(), 200)
+	return classify.Printable(secret.RedactURL(raw), 200)
 }

@@ -205,8 +205,9 @@ func isTimeout(err error) bool {
 }
 
 // Printable makes text from a server safe to print and store: invalid UTF-8,
-// control characters and escapes are shown as Go escapes so a terminal never
-// acts on them, and the result is capped at max runes.
+// control characters, escapes, and bidi and zero-width characters are shown
+// as Go escapes so a terminal never acts on them and text reads as it is,
+// and the result is capped at max runes.
 func Printable(s string, max int) string {
 	if len(s) <= max && plainASCII(s) {
 		return s // the common case: nothing to escape or cut, no copy
@@ -226,7 +227,7 @@ func Printable(s string, max int) string {
 			b.WriteString(`\n`)
 		case r == '\t':
 			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' || r == '\u202e' || r == '\u202d':
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' || invisible(r):
 			fmt.Fprintf(&b, `\u%04x`, r)
 		default:
 			b.WriteRune(r)
@@ -235,6 +236,15 @@ func Printable(s string, max int) string {
 		i += size
 	}
 	return b.String()
+}
+
+// invisible reports whether r reorders or hides text without showing
+// itself: bidi embeddings, overrides and isolates, zero-width characters,
+// the Arabic letter mark and the byte-order mark. A server could use them to
+// make a message or id read differently from what it is.
+func invisible(r rune) bool {
+	return r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069' ||
+		r >= '\u200b' && r <= '\u200f' || r == '\u061c' || r == '\ufeff'
 }
 
 // plainASCII reports whether s is printable ASCII only, which Printable

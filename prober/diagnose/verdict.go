@@ -359,7 +359,9 @@ func DescribeKind(k *FailureKind) string {
 		b.WriteString(string(k.Outcome))
 	}
 	if k.Message != "" {
-		fmt.Fprintf(&b, " %q", truncate(k.Message, 90))
+		// The message is stored escaped already (classify.Printable):
+		// %q would escape its escapes again ("\\n" for "\n").
+		fmt.Fprintf(&b, ` "%s"`, truncate(k.Message, 90))
 	}
 	return b.String()
 }

@@ -233,9 +233,13 @@ func (e *Engine) do(ctx context.Context, w *worker, t ticket, b *batchRun) (*run
 	if err != nil {
 		rec.Started, rec.Finished = e.now().UTC(), e.now().UTC()
 		rec.Outcome, rec.Message = classify.OutcomeNetwork, classify.Printable(err.Error(), classify.MaxMessage)
+		rec.Scrub(e.Target.Scrubber)
 		return rec, 0
 	}
 	pause, _ := e.x.exchange(ctx, req, tm, rec, &w.buf)
+	// The one place server text is cleaned of what probe sent: a gateway
+	// that echoes the key must not get it into the run file or any output.
+	rec.Scrub(e.Target.Scrubber)
 	w.done(rec)
 	rec.QueueWaitMS = max(0, Millis(rec.Started.Sub(t.scheduled)))
 	return rec, pause

@@ -60,7 +60,14 @@ func InspectKey(src KeySources) (Key, []Finding) {
 		return Key{}, append(fs, Finding{Failed, err.Error(), fix})
 	}
 	fs = append(fs, Finding{Passed, fmt.Sprintf("key from %s: %s (fingerprint %s), sent as %s", key.Source, key.Redacted(), key.Fingerprint(), key.Kind), ""})
-	_ = warnings // the shape checks below say the same, with fixes
+	if source == "" {
+		// A key file's or stdin's warnings (mode, whitespace, CRLF) are
+		// those ramp prints; an environment variable's whitespace is
+		// covered below, with its fix.
+		for _, w := range warnings {
+			fs = append(fs, Finding{Warned, w, ""})
+		}
+	}
 	fs = append(fs, shapeFindings(raw, source, key, p)...)
 	return key, fs
 }

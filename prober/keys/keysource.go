@@ -1,10 +1,12 @@
 package keys
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/llm-probe/probe/prober/provider"
@@ -64,8 +66,11 @@ func LoadKey(src KeySources) (Key, []string, error) {
 		if src.Stdin == nil {
 			return Key{}, nil, errors.New("--key-stdin: no standard input")
 		}
-		b, err := io.ReadAll(io.LimitReader(src.Stdin, maxKeyFile))
+		b, err := io.ReadAll(io.LimitReader(src.Stdin, maxKeyFile+1))
 		if err != nil {
+			return Key{}, nil, fmt.Errorf("--key-stdin: %v", err)
+		}
+		if err := notAKey(b); err != nil {
 			return Key{}, nil, fmt.Errorf("--key-stdin: %v", err)
 		}
 		k, err := clean(string(b), "stdin", provider.APIKey)
@@ -90,8 +95,11 @@ func LoadKey(src KeySources) (Key, []string, error) {
 			return Key{}, nil, fmt.Errorf("--key-file %s: %w", src.File, unwrapPath(err))
 		}
 		defer f.Close()
-		b, err := io.ReadAll(io.LimitReader(f, maxKeyFile))
+		b, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
 		if err != nil {
+			return Key{}, nil, fmt.Errorf("--key-file %s: %v", src.File, err)
+		}
+		if err := notAKey(b); err != nil {
 			return Key{}, nil, fmt.Errorf("--key-file %s: %v", src.File, err)
 		}
 		k, err := clean(string(b), "--key-file", provider.APIKey)
@@ -112,6 +120,28 @@ func LoadKey(src KeySources) (Key, []string, error) {
 		}
 	}
 	return Key{}, nil, fmt.Errorf("%w: set %s, or use --key-file FILE or --key-stdin", errNoKey, p.KeyEnvNames())
+}
+
+// envLine matches a NAME=value line, as in a .env file.
+var envLine = regexp.MustCompile(`^(export\s+)?[A-Za-z_][A-Za-z0-9_]*=\S`)
+
+// notAKey names what a key file or stdin holds when it is not one key in
+// UTF-8 text. Its messages never quote the content: it may be a key.
+func notAKey(b []byte) error {
+	switch {
+	case len(b) > maxKeyFile:
+		return fmt.Errorf("is over %d KiB: not a key (a wrong path?); refused rather than cut", maxKeyFile>>10)
+	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}) || bytes.HasPrefix(b, []byte{0xFE, 0xFF}) ||
+		len(b) >= 4 && (b[1] == 0 && b[3] == 0 || b[0] == 0 && b[2] == 0):
+		return errors.New("is UTF-16 text (as Windows editors save it): save it as UTF-8 or ASCII")
+	case bytes.IndexByte(b, 0) >= 0:
+		return errors.New("contains NUL bytes: not a text file with a key")
+	case bytes.HasPrefix(b, []byte("\xef\xbb\xbf")):
+		return errors.New("starts with a byte-order mark (BOM), which would become part of the key: save it as UTF-8 without BOM")
+	case envLine.Match(b):
+		return errors.New("holds NAME=value lines (an env file?): put only the key in it")
+	}
+	return nil
 }
 
 // unwrapPath drops the operation and path from an *os.PathError, which the

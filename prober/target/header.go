@@ -7,6 +7,7 @@ import (
 
 	"github.com/llm-probe/probe/prober/classify"
 	"github.com/llm-probe/probe/prober/keys"
+	"github.com/llm-probe/probe/prober/secret"
 	"golang.org/x/net/http/httpguts"
 )
 
@@ -16,18 +17,11 @@ type Header struct {
 	Value string
 }
 
-// secretWords mark a header whose value is a credential.
-var secretWords = []string{"authorization", "key", "token", "secret", "cookie", "password", "auth"}
-
-// Secret reports whether the header's value must be treated like a key.
+// Secret reports whether the header's value must be treated like a key: its
+// name says it carries a credential (X-Credential, Session, Signature…) or
+// its value looks like one whatever the name.
 func (h Header) Secret() bool {
-	name := strings.ToLower(h.Name)
-	for _, w := range secretWords {
-		if strings.Contains(name, w) {
-			return true
-		}
-	}
-	return false
+	return secret.LooksSecretName(h.Name) || secret.LooksSecretValue(h.Value)
 }
 
 // Shown is the value as outputs may show it: redacted when it is a secret.
@@ -48,15 +42,16 @@ func (h Header) GoString() string { return "prober.Header(" + h.String() + ")" }
 // something else than the user's key.
 var reserved = map[string]bool{"X-Api-Key": true, "Authorization": true, "Content-Type": true, "Content-Length": true, "Host": true}
 
-// ParseHeader reads a --header value of the form "Name: value".
+// ParseHeader reads a --header value of the form "Name: value". Its errors
+// never quote the value, nor a malformed argument (which may be all value).
 func ParseHeader(s string) (Header, error) {
 	name, value, ok := strings.Cut(s, ":")
 	name, value = strings.TrimSpace(name), strings.TrimSpace(value)
 	if !ok || name == "" {
-		return Header{}, fmt.Errorf("--header %q: use the form 'Name: value'", classify.Printable(name, 60))
+		return Header{}, fmt.Errorf("--header: use the form 'Name: value' (this argument of %d characters has no name before a ':')", len(s))
 	}
 	if !httpguts.ValidHeaderFieldName(name) {
-		return Header{}, fmt.Errorf("--header: %q is not a valid header name", classify.Printable(name, 60))
+		return Header{}, fmt.Errorf("--header: the text before the first ':' is not a valid header name (letters, digits and -_.!#$%%&'*+^`|~ only)")
 	}
 	h := Header{Name: http.CanonicalHeaderKey(name), Value: value}
 	if !httpguts.ValidHeaderFieldValue(value) {

@@ -3,15 +3,18 @@ package target
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/llm-probe/probe/prober/keys"
 	"github.com/llm-probe/probe/prober/provider"
+	"github.com/llm-probe/probe/prober/secret"
 )
 
 // Target is what a run probes: which API, where, with which model and key.
@@ -33,6 +36,9 @@ type Target struct {
 	// from the region, project and model (and rebased onto --base-url);
 	// they replace BaseURL joined with the provider's paths.
 	ProbeURL, ModelsURL string
+	// Scrubber removes the secrets above from server text before it is
+	// stored or shown (see WithScrubber); nil scrubs nothing.
+	Scrubber *secret.Scrubber
 }
 
 // API returns the target's provider.
@@ -48,23 +54,33 @@ func (t Target) API() *provider.Provider {
 // API paths unambiguously.
 func ParseBaseURL(raw string) (*url.URL, error) {
 	trimmed := strings.TrimSpace(raw)
+	shown := secret.RedactURL(raw) // a refused URL may still carry a password
 	u, err := url.Parse(trimmed)
 	if err != nil {
-		return nil, fmt.Errorf("base URL %q: %v", raw, err)
+		return nil, fmt.Errorf("base URL %q: %s", shown, urlProblem(err))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("base URL %q: needs an http:// or https:// scheme", raw)
+		return nil, fmt.Errorf("base URL %q: needs an http:// or https:// scheme", shown)
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("base URL %q: no host", raw)
+		return nil, fmt.Errorf("base URL %q: no host", shown)
 	}
 	if u.User != nil {
 		return nil, fmt.Errorf("base URL: credentials in the URL are refused; use ANTHROPIC_API_KEY or --key-file")
 	}
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.HasSuffix(trimmed, "#") {
-		return nil, fmt.Errorf("base URL %q: a query or fragment cannot be joined with API paths", raw)
+		return nil, fmt.Errorf("base URL %q: a query or fragment cannot be joined with API paths", shown)
 	}
 	return u, nil
+}
+
+// urlProblem is what url.Parse found wrong, without the URL it quotes.
+func urlProblem(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return secret.RedactURL(err.Error())
 }
 
 // endpoint returns the URL of an API path (such as "/v1/messages") under the
@@ -161,6 +177,12 @@ func (t Target) Curl() string {
 		lines = append(lines, "-H "+shellQuote(name+": "+p.Headers[name]))
 	}
 	for _, h := range t.Headers {
+		if envPlaceholder.MatchString(h.Value) {
+			// A $VAR stands for a value the user fills from the
+			// environment: only double quotes let the shell expand it.
+			lines = append(lines, `-H "`+dquoteEscape(h.Name)+": "+h.Value+`"`)
+			continue
+		}
 		lines = append(lines, "-H "+shellQuote(h.Name+": "+h.Shown()))
 	}
 	lines = append(lines, "-H 'content-type: application/json'", "-d "+shellQuote(string(t.MessageBody())))
@@ -168,6 +190,14 @@ func (t Target) Curl() string {
 }
 
 func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
+
+// envPlaceholder matches a value that is only an environment variable.
+var envPlaceholder = regexp.MustCompile(`^\$[A-Za-z_][A-Za-z0-9_]*$`)
+
+// dquoteEscape makes s literal inside POSIX double quotes.
+func dquoteEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", `\$`, "`", "\\`").Replace(s)
+}
 
 // shellQuote wraps s in single quotes for POSIX shells.
 func shellQuote(s string) string {
