@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/http"
 	"fmt"
 	"time"
 
@@ -18,6 +19,7 @@ type checkOptions struct {
 	Output  string
 	Timeout time.Duration
 	Curl    bool
+	Quiet   bool
 }
 
 func newCheckCmd(ios *IOStreams) *cobra.Command {
@@ -33,7 +35,7 @@ that fails and prints the fix. It sends at most two requests.`,
 		Example: `  probe check
   probe check --scenario region-blocked
   probe check --curl`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return checkRun(cmd, ios, opts)
 		},
@@ -44,12 +46,13 @@ that fails and prints the fix. It sends at most two requests.`,
 	fs.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
 	fs.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "timeout of each request and network check")
 	fs.BoolVar(&opts.Curl, "curl", false, "print only the reproduction curl command and send nothing")
+	fs.BoolVarP(&opts.Quiet, "quiet", "q", false, "nothing on stderr but errors (check draws no live progress)")
 	return cmd
 }
 
 func checkRun(cmd *cobra.Command, ios *IOStreams, opts *checkOptions) error {
-	if opts.Output != "table" && opts.Output != "json" {
-		return usagef("--output %q: use table or json", opts.Output)
+	if err := checkOutput(&opts.Output); err != nil {
+		return err
 	}
 	if opts.Timeout <= 0 {
 		return usagef("--timeout must be positive")
@@ -71,7 +74,9 @@ func checkRun(cmd *cobra.Command, ios *IOStreams, opts *checkOptions) error {
 		return nil
 	}
 	c := &check.Checker{
-		Transport:  engine.NewTransport(1, ios.Getenv),
+		// The walk reads the key (perhaps from a FIFO or stdin) before it
+		// sends: until its first request, a signal ends probe at once.
+		Transport:  startedTransport{engine.NewTransport(1, ios.Getenv), ios},
 		Target:     rt.Target,
 		Keys:       rt.Keys,
 		Timeout:    opts.Timeout,
@@ -79,6 +84,11 @@ func checkRun(cmd *cobra.Command, ios *IOStreams, opts *checkOptions) error {
 		Now:        ios.Now,
 		Client:     cl,
 	}
+	// A missing key is a usage error for every command (exit 2, nothing
+	// sent); check still prints its walk, which says where a key can come
+	// from. Only the environment is looked at here: a key file or stdin is
+	// read once, by the walk.
+	noKey := !rt.Keys.UseStdin && rt.Keys.File == "" && !envKeySet(rt.Keys)
 	res := c.Run(cmd.Context())
 	t := c.Target // with the key the walk found, for the target line and curl
 	info := t.Info()
@@ -98,5 +108,29 @@ func checkRun(cmd *cobra.Command, ios *IOStreams, opts *checkOptions) error {
 	if cmd.Context().Err() != nil {
 		return exitError{ExitInconclusive}
 	}
+	if noKey {
+		return exitError{ExitUsage}
+	}
 	return exitError{exitFor(res.Verdict)}
+}
+
+// startedTransport marks the command started when its first request goes out.
+type startedTransport struct {
+	base http.RoundTripper
+	ios  *IOStreams
+}
+
+func (t startedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.ios.Started()
+	return t.base.RoundTrip(r)
+}
+
+// envKeySet reports whether any of the provider's key variables is set.
+func envKeySet(src keys.KeySources) bool {
+	for _, k := range src.Provider.Keys {
+		if src.Getenv(k.Name) != "" {
+			return true
+		}
+	}
+	return false
 }

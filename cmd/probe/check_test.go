@@ -159,7 +159,7 @@ func TestMainExitCodes(t *testing.T) {
 	}{
 		{"healthy check", []string{"check", "--scenario", "healthy"}, nil, ExitHealthy},
 		{"diagnosed check", []string{"check", "--scenario", "revoked-key"}, nil, ExitDiagnosed},
-		{"no key is a finding", []string{"check", "--base-url", "http://127.0.0.1:1"}, nil, ExitDiagnosed},
+		{"no key is a usage error, as for ramp", []string{"check", "--base-url", "http://127.0.0.1:1"}, map[string]string{}, ExitUsage},
 		{"unknown flag", []string{"ramp", "--nope"}, nil, ExitUsage},
 		{"unknown command", []string{"frobnicate"}, nil, ExitUsage},
 		{"bad output", []string{"check", "--scenario", "healthy", "--output", "xml"}, nil, ExitUsage},

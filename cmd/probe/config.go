@@ -41,7 +41,7 @@ Exit 0 when nothing fails, 3 when a finding fails, 2 on bad input.`,
 }
 
 func configRun(cmd *cobra.Command, ios *IOStreams, opts *configOptions) error {
-	if err := checkOutput(opts.Output); err != nil {
+	if err := checkOutput(&opts.Output); err != nil {
 		return err
 	}
 	co := clientOptions{Client: clientClaude, RunKeyHelper: opts.RunKeyHelper}

@@ -45,7 +45,7 @@ persist, appeared, got worse or only improved, 4 when inconclusive.`,
 		Example: `  probe cooldown --wait 5m
   probe cooldown --scenario cooldown --wait 2s
   probe cooldown --steps 1,5,10 --after-steps 1,2 --wait 10m --output json`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return cooldownRun(cmd.Context(), ios, opts)
 		},
@@ -64,7 +64,7 @@ persist, appeared, got worse or only improved, 4 when inconclusive.`,
 }
 
 func cooldownRun(ctx context.Context, ios *IOStreams, opts *cooldownOptions) error {
-	if err := checkOutput(opts.Output); err != nil {
+	if err := checkOutput(&opts.Output); err != nil {
 		return err
 	}
 	if opts.Wait < 0 {

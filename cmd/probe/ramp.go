@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"math"
 	"fmt"
 	"os"
 	"time"
@@ -59,7 +60,7 @@ layer failed, telling intermittent 403s (an abuse flag: worse under
 concurrency, or alternating) from a clean permission failure.`,
 		Example: `  probe ramp --scenario abuse
   probe ramp --steps 1,5,10 --requests 20 --output json`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return rampRun(cmd.Context(), ios, opts)
 		},
@@ -87,6 +88,9 @@ func (o *planOptions) buildPlan(lim target.Limits) (target.Plan, error) {
 	if o.MaxWait < 0 {
 		return target.Plan{}, usagef("--max-wait must not be negative")
 	}
+	if err := checkRate(o.Rate); err != nil {
+		return target.Plan{}, err
+	}
 	p := target.Plan{
 		Rate: o.Rate, MaxRequests: o.MaxRequests,
 		Timeout: target.Duration(o.Timeout), MaxWait: target.Duration(o.MaxWait),
@@ -105,15 +109,34 @@ func (o *planOptions) buildPlan(lim target.Limits) (target.Plan, error) {
 	return p, nil
 }
 
-func checkOutput(output string) error {
-	if output != "table" && output != "json" {
-		return usagef("--output %q: use table or json", output)
+// minRate is the lowest --rate accepted: one request every 100 seconds.
+// Below it a plan of even ten requests would outlast any session.
+const minRate = 0.01
+
+// checkRate refuses rates that are not numbers, infinite, negative or so low
+// that the run would never end (0 means no cap).
+func checkRate(r float64) error {
+	switch {
+	case math.IsNaN(r) || math.IsInf(r, 0):
+		return usagef("--rate %v is not a number of requests per second", r)
+	case r < 0:
+		return usagef("--rate must not be negative (0: no cap)")
+	case r > 0 && r < minRate:
+		return usagef("--rate %g is below %g requests per second: the run would take days (0: no cap)", r, minRate)
 	}
 	return nil
 }
 
+// checkOutput checks an --output of table or json, in any case, and leaves
+// it in lower case.
+func checkOutput(output *string) error {
+	v, err := parseFormat("--output", *output, "table", "json")
+	*output = v
+	return err
+}
+
 func rampRun(ctx context.Context, ios *IOStreams, opts *rampOptions) error {
-	if err := checkOutput(opts.Output); err != nil {
+	if err := checkOutput(&opts.Output); err != nil {
 		return err
 	}
 	if cl, err := opts.client.prepare(ctx, ios, &opts.target, false); err != nil || failed(cl) {
@@ -221,6 +244,7 @@ func runRamp(ctx context.Context, ios *IOStreams, spec rampSpec) (*rampResult, e
 		eng.Notice = func(msg string) { fmt.Fprintf(ios.Err, "probe: %s\n", msg) }
 	}
 
+	ios.Started()
 	res, runErr := eng.Run(ctx)
 	if progress != nil {
 		progress.Done()

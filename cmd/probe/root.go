@@ -77,6 +77,24 @@ message, request id) and names the failing layer: key, workspace, region,
 model, or the intermittent 403s of an abuse flag, or something in between
 such as a proxy. Every command can run against a built-in simulated API
 with --scenario NAME; see 'probe scenarios'.` + "\n" + exitHelp,
+		Example: `  probe check --scenario abuse
+  probe ramp --scenario abuse
+  probe export probe-run-20261202T011405Z.jsonl -o ticket`,
+		// Without Args and RunE cobra answers an unknown command with its
+		// own untyped error, repeating the word typed.
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			hint := "see 'probe --help'"
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				hint = "did you mean " + strings.Join(s, " or ") + "?"
+			}
+			return usagef("unknown command %q (%s)", args[0], hint)
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return cmd.Help()
+		},
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Version:       version(),
@@ -103,9 +121,12 @@ with --scenario NAME; see 'probe scenarios'.` + "\n" + exitHelp,
 // Main runs the command line args and returns the exit code. It is the one
 // place that prints an error.
 func Main(ctx context.Context, args []string, ios *IOStreams) ExitCode {
-	root := newRootCmd(ctx, ios)
-	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	err := screenArgs(args)
+	if err == nil {
+		root := newRootCmd(ctx, ios)
+		root.SetArgs(args)
+		err = root.ExecuteContext(ctx)
+	}
 	if err == nil {
 		return ExitHealthy
 	}
@@ -116,18 +137,8 @@ func Main(ctx context.Context, args []string, ios *IOStreams) ExitCode {
 	msg := strings.TrimSpace(err.Error())
 	fmt.Fprintf(ios.Err, "probe: %s\n", msg)
 	var ue usageError
-	if errors.As(err, &ue) || isCobraUsage(msg) {
+	if errors.As(err, &ue) {
 		return ExitUsage
 	}
 	return ExitFailure
-}
-
-// isCobraUsage recognises the argument errors cobra returns as plain errors.
-func isCobraUsage(msg string) bool {
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "invalid argument", "flag needs an argument", "required flag"} {
-		if strings.Contains(msg, p) {
-			return true
-		}
-	}
-	return false
 }

@@ -91,9 +91,11 @@ func plural(n int, one, many string) string {
 }
 
 // writeFileAtomic writes a file through fn to a temporary name in the same
-// directory, then renames it into place, so a reader never sees half a file
-// and a failure leaves any previous file as it was.
-func writeFileAtomic(path string, fn func(f *os.File) error) error {
+// directory, then moves it into place, so a reader never sees half a file
+// and a failure leaves any previous file as it was. Without force an existing
+// file is never replaced: the move is a hard link, which fails if the name
+// is taken, so even a file created meanwhile is safe.
+func writeFileAtomic(path string, force bool, fn func(f *os.File) error) error {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -119,5 +121,14 @@ func writeFileAtomic(path string, fn func(f *os.File) error) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	if force {
+		return os.Rename(tmp.Name(), path)
+	}
+	if err := os.Link(tmp.Name(), path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return usagef("%s already exists (use --force to overwrite it)", path)
+		}
+		return fmt.Errorf("cannot write %s: %v", path, errors.Unwrap(err))
+	}
+	return nil
 }
