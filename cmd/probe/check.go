@@ -1,8 +1,8 @@
 package main
 
 import (
-	"net/http"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/llm-probe/probe/prober/check"

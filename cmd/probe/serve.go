@@ -35,7 +35,7 @@ func newServeCmd(ios *IOStreams) *cobra.Command {
 clients other than probe itself (or for probe in another shell). It accepts
 any key; it prints a command line that uses it, with the demo key.`,
 		Example: "  probe serve --scenario abuse --addr 127.0.0.1:8080\n  " + serveTryLine("anthropic", "http://127.0.0.1:8080"),
-		Args: noArgs,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return serveRun(cmd.Context(), ios, opts)
 		},
