@@ -53,7 +53,10 @@ The key is never in a run file, so it is never in an export.`,
   probe export run.jsonl -o csv --all --out requests.csv
   probe export - -o json < run.jsonl`,
 		Args: exactArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("format") {
+				fmt.Fprintln(ios.Err, "probe: note: --format is deprecated; use -o/--output")
+			}
 			paths, cleanup, err := runFileArgs(ios, args[0])
 			defer cleanup()
 			if err != nil {
@@ -68,7 +71,9 @@ The key is never in a run file, so it is never in an export.`,
 	fs.StringVarP(&opts.Format, "output", "o", "ticket", "output format: ticket, csv or json")
 	// --format was the flag's first name; scripts that use it keep working.
 	fs.StringVarP(&opts.Format, "format", "f", "ticket", "output format (deprecated: use --output)")
-	_ = fs.MarkDeprecated("format", "use -o/--output")
+	// Hidden rather than MarkDeprecated: cobra writes that note to stdout,
+	// into the ticket or CSV being piped.
+	_ = fs.MarkHidden("format")
 	fs.BoolVar(&opts.Force, "force", false, "overwrite an existing --out file")
 	fs.BoolVar(&opts.All, "all", false, "every request, not only the failed ones")
 	fs.StringVar(&opts.Email, "email", "", "account email to put in the ticket")

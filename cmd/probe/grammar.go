@@ -48,20 +48,22 @@ func exactArgs(n int) cobra.PositionalArgs {
 	}
 }
 
-// keyPattern matches command-line words that look like credentials: the
-// providers' key prefixes, and long tokens of letters and digits such as
-// bare API keys. Paths, URLs and file names carry '/', '.' or ':' and so
-// never match the generic form.
-var keyPattern = regexp.MustCompile(`^(?:sk-ant-\S{8,}|sk-[A-Za-z0-9_-]{16,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{20,}|gh[pousr]_[A-Za-z0-9]{20,}|xai-[A-Za-z0-9]{20,}|gsk_[A-Za-z0-9]{20,}|[A-Za-z0-9_-]{32,})$`)
+// keyPrefixed matches command-line words that start as the providers' keys
+// and tokens do.
+var keyPrefixed = regexp.MustCompile(`^(?:sk-ant-\S{8,}|sk-[A-Za-z0-9_-]{16,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{20,}|gh[pousr]_[A-Za-z0-9]{20,}|xai-[A-Za-z0-9]{20,}|gsk_[A-Za-z0-9]{20,})$`)
+
+// keyGeneric matches long tokens of letters, digits, '-' and '_', such as
+// bare keys. Paths, URLs and file names carry '/', '.' or ':' and so never match.
+var keyGeneric = regexp.MustCompile(`^[A-Za-z0-9_-]{32,}$`)
 
 // looksLikeKey reports whether a command-line word could be a secret.
 func looksLikeKey(s string) bool {
-	if !keyPattern.MatchString(s) {
-		return false
+	if keyPrefixed.MatchString(s) {
+		return true
 	}
-	// The generic long token must mix letters and digits, as keys do;
-	// long scenario-style names ("cloudflare-challenge-…") do not.
-	return strings.ContainsAny(s, "0123456789") && strings.IndexFunc(s, isLetter) >= 0
+	// A generic token must mix letters and digits, as keys do; long
+	// scenario-style names do not.
+	return keyGeneric.MatchString(s) && strings.ContainsAny(s, "0123456789") && strings.IndexFunc(s, isLetter) >= 0
 }
 
 func isLetter(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }

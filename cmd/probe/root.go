@@ -95,9 +95,10 @@ with --scenario NAME; see 'probe scenarios'.` + "\n" + exitHelp,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return cmd.Help()
 		},
-		SilenceErrors: true,
-		SilenceUsage:  true,
-		Version:       version(),
+		SilenceErrors:              true,
+		SilenceUsage:               true,
+		Version:                    version(),
+		SuggestionsMinimumDistance: 2,
 	}
 	root.SetOut(ios.Out)
 	root.SetErr(ios.Err)

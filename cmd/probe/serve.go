@@ -66,10 +66,8 @@ func serveRun(ctx context.Context, ios *IOStreams, opts *serveOptions) error {
 		return usagef("--addr %s: %v", opts.Addr, err)
 	}
 	ios.Started()
-	if host, _, err := net.SplitHostPort(opts.Addr); err == nil {
-		if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
-			fmt.Fprintf(ios.Err, "probe: warning: --addr %s listens on every network interface: other machines can reach the simulated API; use 127.0.0.1 to keep it local\n", opts.Addr)
-		}
+	if w := addrWarning(opts.Addr); w != "" {
+		fmt.Fprintf(ios.Err, "probe: warning: %s\n", w)
 	}
 	base := "http://" + ln.Addr().String() + opts.Prefix
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
@@ -125,4 +123,16 @@ func checkListenPort(addr string) error {
 		return usagef("--addr %s: port %q is not a number from 0 to 65535", addr, port)
 	}
 	return nil
+}
+
+// addrWarning warns about a listen address that is not loopback only.
+func addrWarning(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return ""
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		return "--addr " + addr + " listens on every network interface: other machines can reach the simulated API; use 127.0.0.1 to keep it local"
+	}
+	return ""
 }

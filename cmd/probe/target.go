@@ -212,9 +212,12 @@ func startScenario(name string, opts scenarios.Options) (baseURL string, stop fu
 	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
 }
 
-// endpointSuffixes are the API paths probe adds to a base URL itself; a base
-// URL that already ends in one would have it twice.
-var endpointSuffixes = []string{"/v1/messages", "/v1/chat/completions"}
+// endpointSuffixes are the API paths probe adds to a base URL itself, with
+// the part a base URL must lose: OpenAI's clients keep /v1 in the base.
+var endpointSuffixes = []struct{ path, drop string }{
+	{"/v1/messages", "/v1/messages"},
+	{"/v1/chat/completions", "/chat/completions"},
+}
 
 // parseBase parses a base URL and refuses, with the corrected URL, mistakes
 // that would send every request to a wrong address: a port out of range and
@@ -231,11 +234,10 @@ func parseBase(raw, source string) (*url.URL, error) {
 	}
 	path := strings.TrimSuffix(base.EscapedPath(), "/")
 	for _, suf := range endpointSuffixes {
-		if strings.HasSuffix(path, suf) {
-			fixed := *base
-			fixed.RawPath = ""
-			fixed.Path = ""
-			return nil, usagef("base URL from %s ends in %s, the endpoint itself: clients (probe, SDKs, Claude Code) add it, so requests would go to %s%s; set the base URL to %s%s", source, suf, path, suf, fixed.String(), strings.TrimSuffix(path, suf))
+		if strings.HasSuffix(path, suf.path) {
+			root := base.Scheme + "://" + base.Host
+			return nil, usagef("base URL from %s ends in %s, the endpoint itself: clients (probe, SDKs, Claude Code) add it, so requests would go to %s%s%s; set the base URL to %s%s",
+				source, suf.path, root, path, suf.path, root, strings.TrimSuffix(path, suf.drop))
 		}
 	}
 	return base, nil
