@@ -26,7 +26,7 @@ func newCheckCmd(ios *IOStreams) *cobra.Command {
 	opts := &checkOptions{}
 	cmd := &cobra.Command{
 		Use:   "check",
-		Short: "Walk the layers for one key: environment, route, models list, one tiny message",
+		Short: "Walk the layers for one key: local key, route, models, one message",
 		Long: `check is what to run first. It inspects the key locally (source, prefix,
 length, whitespace, quotes, placeholders), then the route (base URL, proxy
 variables, DNS, TCP, TLS and who issued the certificate), then asks the API

@@ -31,7 +31,7 @@ func newCooldownCmd(ios *IOStreams) *cobra.Command {
 	opts := &cooldownOptions{}
 	cmd := &cobra.Command{
 		Use:   "cooldown",
-		Short: "Ramp, wait, ramp again and compare: does the 403 clear with a pause?",
+		Short: "Ramp, wait, ramp again: does the 403 clear with a pause?",
 		Long: `cooldown automates the usual advice for intermittent 403s ("drop the
 concurrency, wait five minutes, try again"): it runs a ramp, waits --wait
 with a countdown, runs the ramp again (the same plan, or --after-steps), and

@@ -53,7 +53,7 @@ func newRampCmd(ios *IOStreams) *cobra.Command {
 	opts := &rampOptions{}
 	cmd := &cobra.Command{
 		Use:   "ramp",
-		Short: "Send tiny requests at stepped concurrency and name the failing layer",
+		Short: "Send tiny requests at rising concurrency; name the failing layer",
 		Long: `ramp sends tiny requests (max_tokens 1, "hi") at each concurrency step,
 records every answer to a JSONL run file, and decides with statistics which
 layer failed, telling intermittent 403s (an abuse flag: worse under

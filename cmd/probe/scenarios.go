@@ -16,7 +16,10 @@ func newScenariosCmd(ios *IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "scenarios",
 		Short: "List the simulated API's scenarios",
-		Args:  noArgs,
+		Example: `  probe scenarios
+  probe scenarios --provider openai -o json
+  probe ramp --scenario abuse`,
+		Args: noArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if providerName == "" {
 				providerName = scenarios.Anthropic
