@@ -28,6 +28,9 @@ type Run struct {
 	RunFile     string
 	Stop        string
 	Sent        int
+	// Width is the terminal's width in columns, to fit the table to; 0 for
+	// output that is not a terminal, which is never fitted.
+	Width int
 }
 
 // StepJSON is one step in the JSON output.

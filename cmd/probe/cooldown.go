@@ -165,7 +165,7 @@ func writeRampResult(ios *IOStreams, output string, r *rampResult) error {
 	if output == "json" {
 		err = report.WriteJSON(ios.Out, r.Run)
 	} else {
-		err = report.WriteText(ios.Out, r.Run)
+		err = report.WriteText(ios.Out, withWidth(ios, r.Run))
 	}
 	if err != nil {
 		return err
@@ -188,7 +188,7 @@ func countdown(ctx context.Context, ios *IOStreams, d, tick time.Duration, quiet
 	if d <= 0 {
 		return ctx.Err() == nil
 	}
-	live := ios.ErrTTY && !quiet
+	live := ios.Live() && !quiet
 	every := tick
 	if !live {
 		every = time.Minute
@@ -203,7 +203,7 @@ func countdown(ctx context.Context, ios *IOStreams, d, tick time.Duration, quiet
 		switch {
 		case quiet:
 		case live:
-			fmt.Fprintf(ios.Err, "\r\x1b[Kprobe: cooling down: %s left (Ctrl-C ends here, keeping the first run)", clock(left))
+			fmt.Fprintf(ios.Err, "\r\x1b[K%s", report.CountdownLine(left, ios.Width))
 		default:
 			round := time.Second
 			if left < time.Second {
@@ -233,14 +233,4 @@ func countdown(ctx context.Context, ios *IOStreams, d, tick time.Duration, quiet
 			}
 		}
 	}
-}
-
-// clock formats a duration as m:ss, or h:mm:ss from an hour, rounding up so
-// the countdown never shows 0:00 while time is left.
-func clock(d time.Duration) string {
-	s := int((d + time.Second - 1) / time.Second)
-	if s >= 3600 {
-		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
-	}
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }

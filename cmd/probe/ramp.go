@@ -163,7 +163,7 @@ func rampRun(ctx context.Context, ios *IOStreams, opts *rampOptions) error {
 	if opts.Output == "json" {
 		err = report.WriteJSON(ios.Out, res.Run)
 	} else {
-		err = report.WriteText(ios.Out, res.Run)
+		err = report.WriteText(ios.Out, withWidth(ios, res.Run))
 	}
 	if err != nil {
 		return err
@@ -233,10 +233,13 @@ func runRamp(ctx context.Context, ios *IOStreams, spec rampSpec) (*rampResult, e
 		Now:       ios.Now,
 		Sink:      rw.WriteRecord,
 	}
-	live := ios.ErrTTY && !spec.Quiet && ios.Getenv("NO_COLOR") == ""
+	// NO_COLOR takes the colour away, not the progress; TERM=dumb and
+	// pipes get plain lines instead of a strip rewritten in place.
+	live := ios.Live() && !spec.Quiet
 	var progress *report.Progress
 	if live {
-		progress = report.NewProgress(ios.Err, ios.Color())
+		progress = report.NewProgress(ios.Err, ios.Color(), ios.Width)
+		progress.Legend()
 		eng.OnBatch = func(st target.Step, _, round int) { progress.Batch(st.Concurrency, round) }
 		eng.Observe = func(r *runfile.Record) { progress.Add(r.Outcome) }
 		eng.Notice = progress.Notice
@@ -251,6 +254,12 @@ func runRamp(ctx context.Context, ios *IOStreams, spec rampSpec) (*rampResult, e
 	}
 	if err := rw.Flush(); err != nil && runErr == nil {
 		runErr = err
+	}
+	if spec.Quiet {
+		// -q silences progress, not why the run ended before its plan.
+		if why := stopReasons[res.Stop]; why != "" {
+			fmt.Fprintf(ios.Err, "probe: %s\n", why)
+		}
 	}
 	complete := false
 	if res.Stop == runfile.StopInterrupted {
@@ -275,6 +284,15 @@ func runRamp(ctx context.Context, ios *IOStreams, spec rampSpec) (*rampResult, e
 		out.Err = fmt.Errorf("run file %s: %v", path, runErr)
 	}
 	return out, nil
+}
+
+// stopReasons say, under -q, why a run ended before its plan; without -q
+// the engine's notices have said it as it happened.
+var stopReasons = map[string]string{
+	runfile.StopEarly:      "stopped early: the first answers were all the same deterministic failure (--no-early-stop runs every step)",
+	runfile.StopBudget:     "stopped at the request budget (--max-requests)",
+	runfile.StopRetryAfter: "stopped: the server asked to wait longer than --max-wait",
+	runfile.StopSinkFailed: "stopped: the run file could not be written",
 }
 
 // createRunFile opens the run file: the one asked for, which must not exist
@@ -308,4 +326,13 @@ func maxConcurrency(p target.Plan) int {
 		m = max(m, s.Concurrency)
 	}
 	return m
+}
+
+// withWidth fits a run's table to stdout when stdout is a terminal; piped
+// output is never fitted.
+func withWidth(ios *IOStreams, r report.Run) report.Run {
+	if ios.OutTTY {
+		r.Width = ios.Width
+	}
+	return r
 }

@@ -114,7 +114,7 @@ func reportRun(ios *IOStreams, opts *reportOptions) error {
 	if output == "json" {
 		err = report.WriteJSON(ios.Out, run)
 	} else {
-		err = report.WriteText(ios.Out, run)
+		err = report.WriteText(ios.Out, withWidth(ios, run))
 	}
 	if err != nil {
 		return err
