@@ -61,9 +61,10 @@ const exitHelp = `
 Exit codes:
   0  healthy: the answers were successes
   1  the tool itself failed
-  2  usage error: bad flags or arguments
+  2  usage error, nothing sent: bad flags or arguments, or no key
   3  a problem was diagnosed (see the verdict)
   4  inconclusive: too few answers to decide
+  130, 143  stopped by SIGINT or SIGTERM before anything was sent
 `
 
 // newRootCmd wires every command onto the streams.
