@@ -84,11 +84,7 @@ func checkRun(cmd *cobra.Command, ios *IOStreams, opts *checkOptions) error {
 		Now:        ios.Now,
 		Client:     cl,
 	}
-	// A missing key is a usage error for every command (exit 2, nothing
-	// sent); check still prints its walk, which says where a key can come
-	// from. Only the environment is looked at here: a key file or stdin is
-	// read once, by the walk.
-	noKey := !rt.Keys.UseStdin && rt.Keys.File == "" && !envKeySet(rt.Keys)
+	noKey := keyMissing(rt.Keys)
 	res := c.Run(cmd.Context())
 	t := c.Target // with the key the walk found, for the target line and curl
 	info := t.Info()
@@ -125,12 +121,18 @@ func (t startedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return t.base.RoundTrip(r)
 }
 
-// envKeySet reports whether any of the provider's key variables is set.
-func envKeySet(src keys.KeySources) bool {
+// keyMissing reports that no key is set. A missing key is a usage error for
+// every command (exit 2, nothing sent); check still prints its walk, which
+// says where a key can come from. Only the environment is looked at: a key
+// file or stdin is read once, by the walk.
+func keyMissing(src keys.KeySources) bool {
+	if src.UseStdin || src.File != "" {
+		return false
+	}
 	for _, k := range src.Provider.Keys {
 		if src.Getenv(k.Name) != "" {
-			return true
+			return false
 		}
 	}
-	return false
+	return true
 }

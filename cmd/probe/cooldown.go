@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/llm-probe/probe/prober/diagnose"
@@ -64,21 +63,8 @@ persist, appeared, got worse or only improved, 4 when inconclusive.`,
 }
 
 func cooldownRun(ctx context.Context, ios *IOStreams, opts *cooldownOptions) error {
-	if err := checkOutput(&opts.Output); err != nil {
+	if err := opts.check(); err != nil {
 		return err
-	}
-	if opts.Wait < 0 {
-		return usagef("--wait must not be negative")
-	}
-	if opts.OutBefore != "" && opts.OutBefore == opts.OutAfter {
-		return usagef("--out-before and --out-after are both %s: the runs need a file each", opts.OutBefore)
-	}
-	// The second file is created only after the wait; refusing it now saves
-	// the user a wait that would end in an error.
-	if opts.OutAfter != "" && !opts.Force {
-		if _, err := os.Stat(opts.OutAfter); err == nil {
-			return usagef("run file %s already exists (use --force to overwrite it)", opts.OutAfter)
-		}
 	}
 	// One target for both ramps: with --scenario it is one simulated API,
 	// whose state (how long since its first request) the second ramp must see.
@@ -87,17 +73,9 @@ func cooldownRun(ctx context.Context, ios *IOStreams, opts *cooldownOptions) err
 		return err
 	}
 	defer rt.Close()
-	beforePlan, err := opts.buildPlan(rt.Limits)
+	beforePlan, afterPlan, err := opts.plans(rt.Limits)
 	if err != nil {
 		return err
-	}
-	afterPlan := beforePlan
-	if opts.AfterSteps != "" {
-		po := opts.planOptions
-		po.Steps = opts.AfterSteps
-		if afterPlan, err = po.buildPlan(rt.Limits); err != nil {
-			return err
-		}
 	}
 	warnTarget(ios, rt)
 
@@ -147,6 +125,37 @@ func cooldownRun(ctx context.Context, ios *IOStreams, opts *cooldownOptions) err
 	}
 	warnDifferences(ios, before.Header, after.Header, opts.AfterSteps != "")
 	return writeCompare(ios, opts.Output, c)
+}
+
+// check refuses, before anything is sent, the flags that would end the
+// cooldown in an error.
+func (opts *cooldownOptions) check() error {
+	if err := checkOutput(&opts.Output); err != nil {
+		return err
+	}
+	if opts.Wait < 0 {
+		return usagef("--wait must not be negative")
+	}
+	if opts.OutBefore != "" && opts.OutBefore == opts.OutAfter {
+		return usagef("--out-before and --out-after are both %s: the runs need a file each", opts.OutBefore)
+	}
+	// The second file is created only after the wait; refusing it now saves
+	// the user a wait that would end in an error.
+	return refuseExisting("--out-after", opts.OutAfter, opts.Force)
+}
+
+// plans are the plans of the two ramps: the second has --after-steps, if given.
+func (opts *cooldownOptions) plans(lim target.Limits) (before, after target.Plan, err error) {
+	if before, err = opts.buildPlan(lim); err != nil {
+		return before, after, err
+	}
+	after = before
+	if opts.AfterSteps != "" {
+		po := opts.planOptions
+		po.Steps = opts.AfterSteps
+		after, err = po.buildPlan(lim)
+	}
+	return before, after, err
 }
 
 func cooldownSide(r *rampResult) report.CompareSide {

@@ -233,20 +233,7 @@ func runRamp(ctx context.Context, ios *IOStreams, spec rampSpec) (*rampResult, e
 		Now:       ios.Now,
 		Sink:      rw.WriteRecord,
 	}
-	// NO_COLOR takes the colour away, not the progress; TERM=dumb and
-	// pipes get plain lines instead of a strip rewritten in place.
-	live := ios.Live() && !spec.Quiet
-	var progress *report.Progress
-	if live {
-		progress = report.NewProgress(ios.Err, ios.Color(), ios.Width)
-		progress.Legend()
-		eng.OnBatch = func(st target.Step, _, round int) { progress.Batch(st.Concurrency, round) }
-		eng.Observe = func(r *runfile.Record) { progress.Add(r.Outcome) }
-		eng.Notice = progress.Notice
-	} else if !spec.Quiet {
-		eng.Notice = func(msg string) { fmt.Fprintf(ios.Err, "probe: %s\n", msg) }
-	}
-
+	progress := attachProgress(ios, eng, spec.Quiet)
 	ios.Started()
 	res, runErr := eng.Run(ctx)
 	if progress != nil {
@@ -284,6 +271,26 @@ func runRamp(ctx context.Context, ios *IOStreams, spec rampSpec) (*rampResult, e
 		out.Err = fmt.Errorf("run file %s: %v", path, runErr)
 	}
 	return out, nil
+}
+
+// attachProgress wires the live view onto the engine: a strip rewritten in
+// place on a terminal that takes cursor control, plain notice lines
+// elsewhere, nothing under -q. NO_COLOR takes the colour away, not the
+// progress. The Progress is nil when there is no strip to end.
+func attachProgress(ios *IOStreams, eng *engine.Engine, quiet bool) *report.Progress {
+	switch {
+	case quiet:
+		return nil
+	case !ios.Live():
+		eng.Notice = func(msg string) { fmt.Fprintf(ios.Err, "probe: %s\n", msg) }
+		return nil
+	}
+	progress := report.NewProgress(ios.Err, ios.Color(), ios.Width)
+	progress.Legend()
+	eng.OnBatch = func(st target.Step, _, round int) { progress.Batch(st.Concurrency, round) }
+	eng.Observe = func(r *runfile.Record) { progress.Add(r.Outcome) }
+	eng.Notice = progress.Notice
+	return progress
 }
 
 // stopReasons say, under -q, why a run ended before its plan; without -q

@@ -99,21 +99,9 @@ func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 	if o.Scenario != "" && o.BaseURL != "" {
 		return nil, usagef("--scenario and --base-url exclude each other: a scenario runs its own simulated API")
 	}
-	var prov *provider.Provider
-	if o.Provider != "" {
-		p, err := provider.ByName(o.Provider)
-		if err != nil {
-			return nil, usagef("--provider: %v", err)
-		}
-		prov = p
-	}
-	if prov == nil && o.BaseURL != "" {
-		if u, err := target.ParseBaseURL(o.BaseURL); err == nil {
-			prov = provider.Infer(u)
-		}
-	}
-	if prov == nil {
-		prov = provider.Anthropic
+	prov, err := o.provider()
+	if err != nil {
+		return nil, err
 	}
 	var headers []target.Header
 	for _, raw := range o.Headers {
@@ -168,6 +156,25 @@ func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 		}
 	}
 	return rt, nil
+}
+
+// provider is --provider, else the one the base URL's host names, else Anthropic.
+func (o *targetOptions) provider() (*provider.Provider, error) {
+	if o.Provider != "" {
+		p, err := provider.ByName(o.Provider)
+		if err != nil {
+			return nil, usagef("--provider: %v", err)
+		}
+		return p, nil
+	}
+	if o.BaseURL != "" {
+		if u, err := target.ParseBaseURL(o.BaseURL); err == nil {
+			if p := provider.Infer(u); p != nil {
+				return p, nil
+			}
+		}
+	}
+	return provider.Anthropic, nil
 }
 
 // demoKeys are sent to the simulated API when the user has no key: they let
