@@ -132,6 +132,7 @@ func runFileArgs(ios *IOStreams, args ...string) ([]string, func(), error) {
 			return nil, func() {}, fmt.Errorf("reading the run file from standard input: %v", err)
 		}
 		paths[i] = tmp.Name()
+		ios.stdinCopy = tmp.Name()
 	}
 	return paths, cleanup, nil
 }
@@ -145,6 +146,15 @@ func refuseExisting(flag, path string, force bool) error {
 		return usagef("%s %s already exists (use --force to overwrite it)", flag, path)
 	}
 	return nil
+}
+
+// runFileName is how a run file's path is named in messages: standard input
+// rather than the name of its temporary copy.
+func (s *IOStreams) runFileName(path string) string {
+	if path != "" && path == s.stdinCopy {
+		return "standard input"
+	}
+	return path
 }
 
 // shownRunFile is how a run file is named in output: as the user typed it,

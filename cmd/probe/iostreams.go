@@ -30,6 +30,8 @@ type IOStreams struct {
 	Width int
 
 	started atomic.Bool
+	// stdinCopy is the temporary file holding a run file read from stdin.
+	stdinCopy string
 }
 
 // Started marks the point from which the command honours cancellation:

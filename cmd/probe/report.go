@@ -73,7 +73,7 @@ func reportRun(ios *IOStreams, opts *reportOptions) error {
 		// The timeline needs the start time before the first record, and
 		// is fed while the file is read: a run of a million requests is
 		// never held in memory.
-		h, err := readHeader(opts.RunFile)
+		h, err := readHeader(ios, opts.RunFile)
 		if err != nil {
 			return err
 		}
