@@ -13,7 +13,7 @@ import (
 // for every command, including the next one.
 var (
 	printingCommands = map[string]bool{"ramp": true, "check": true, "scenarios": true, "cooldown": true, "compare": true, "export": true, "report": true}
-	writingCommands  = map[string]bool{"ramp": true, "cooldown": true, "export": true, "report": true}
+	writingCommands  = map[string]bool{"ramp": true, "cooldown": true, "export": true, "report": true, "serve": true}
 	sendingCommands  = map[string]bool{"ramp": true, "check": true, "cooldown": true}
 	// serve prints its address, not a result: it has no format to choose.
 	otherCommands = map[string]bool{"serve": true}

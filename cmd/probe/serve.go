@@ -24,6 +24,7 @@ type serveOptions struct {
 	Seed     int64
 	URLFile  string
 	Provider string
+	Force    bool
 }
 
 func newServeCmd(ios *IOStreams) *cobra.Command {
@@ -46,6 +47,7 @@ any key; it prints a command line that uses it, with the demo key.`,
 	fs.StringVar(&opts.Prefix, "prefix", "", "serve only under this path prefix, as a gateway would (e.g. /gateway/anthropic)")
 	fs.Int64Var(&opts.Seed, "seed", 0, "seed of the simulated API")
 	fs.StringVar(&opts.URLFile, "url-file", "", "write the base URL to this file once listening (for scripts)")
+	fs.BoolVar(&opts.Force, "force", false, "overwrite an existing --url-file")
 	fs.StringVar(&opts.Provider, "provider", "anthropic", "which API the simulation speaks: anthropic or openai")
 	return cmd
 }
@@ -59,6 +61,10 @@ func serveRun(ctx context.Context, ios *IOStreams, opts *serveOptions) error {
 		return err
 	}
 	if err := checkListenPort(opts.Addr); err != nil {
+		return err
+	}
+	// A URL file left by an earlier serve would hand a script a dead address.
+	if err := refuseExisting("--url-file", opts.URLFile, opts.Force); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", opts.Addr)
