@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 
@@ -15,6 +16,8 @@ var (
 	printingCommands = map[string]bool{"ramp": true, "check": true, "scenarios": true, "cooldown": true, "compare": true, "export": true, "report": true}
 	writingCommands  = map[string]bool{"ramp": true, "cooldown": true, "export": true, "report": true, "serve": true}
 	sendingCommands  = map[string]bool{"ramp": true, "check": true, "cooldown": true}
+	// readingCommands take run files as arguments; one may be '-'.
+	readingCommands = map[string][]string{"report": {"-"}, "export": {"-"}, "compare": {fixtureRun, "-"}}
 	// serve prints its address, not a result: it has no format to choose.
 	otherCommands = map[string]bool{"serve": true}
 )
@@ -55,6 +58,12 @@ func TestCommandGrammar(t *testing.T) {
 			checkFlag(t, c, writingCommands[name], "force", "")
 			checkFlag(t, c, sendingCommands[name], "quiet", "q")
 			checkFlag(t, c, sendingCommands[name], "scenario", "")
+			if args, ok := readingCommands[name]; ok {
+				checkStdinRunFile(t, name, args)
+			}
+			if sendingCommands[name] {
+				checkMissingKey(t, name)
+			}
 			if c.Args == nil {
 				t.Errorf("%s: no Args validator: cobra would answer stray arguments with an untyped error", name)
 			}
@@ -92,5 +101,40 @@ func TestHelpFitsTerminal(t *testing.T) {
 	}
 	if !bytes.Contains(stdout.Bytes(), []byte("Examples:")) {
 		t.Errorf("root help has no examples")
+	}
+}
+
+// fixtureRun is a complete run file of report's tests.
+const fixtureRun = "../../report/testdata/fixture-run.jsonl"
+
+// checkStdinRunFile runs a reading command with a run file on stdin.
+func checkStdinRunFile(t *testing.T, name string, args []string) {
+	t.Helper()
+	f, err := os.Open(fixtureRun)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ios, _, stderr := TestStreams(nil)
+	ios.In = f
+	if got := Main(t.Context(), append([]string{name}, args...), ios); got == ExitUsage || got == ExitFailure {
+		t.Errorf("%s %q with the run file on stdin = %d; stderr: %s", name, args, got, stderr)
+	}
+}
+
+// checkMissingKey: without a key, every sending command exits 2 and sends
+// nothing (the address is a closed loopback port).
+func checkMissingKey(t *testing.T, name string) {
+	t.Helper()
+	ios, _, stderr := TestStreams(map[string]string{})
+	args := []string{name, "--base-url", "http://127.0.0.1:1", "--out", t.TempDir() + "/run.jsonl"}
+	if name == "check" {
+		args = args[:3]
+	}
+	if name == "cooldown" {
+		args = []string{name, "--base-url", "http://127.0.0.1:1", "--wait", "0s"}
+	}
+	if got := Main(t.Context(), args, ios); got != ExitUsage {
+		t.Errorf("%s without a key = %d; want %d (stderr: %s)", name, got, ExitUsage, stderr)
 	}
 }
