@@ -87,13 +87,10 @@ func screenArgs(args []string) error {
 		if strings.HasPrefix(a, "--header=") {
 			continue
 		}
-		word := a
-		if strings.HasPrefix(a, "-") {
-			if _, v, ok := strings.Cut(a, "="); ok {
-				word = v
-			}
-		}
-		if looksLikeKey(word) {
+		// NAME=value is a flag's value, or an environment assignment typed
+		// in the wrong place (probe ANTHROPIC_API_KEY=sk-…).
+		_, value, _ := strings.Cut(a, "=")
+		if looksLikeKey(a) || looksLikeKey(value) {
 			return usagef("argument %d looks like an API key and is refused (not shown): a key on the command line is saved in shell history and visible in ps; use the provider's key variable (e.g. ANTHROPIC_API_KEY), --key-file FILE or --key-stdin", i+1)
 		}
 	}

@@ -22,6 +22,7 @@ func TestUsageExitCodes(t *testing.T) {
 		{"separator after flags", []string{"ramp", "--scenario", "healthy", "--"}, nil},
 		{"key as a command", []string{"sk-ant-api03-abcdefghijklmnopqrstuvwxyz012345"}, nil},
 		{"key as a flag value", []string{"ramp", "--model", "sk-proj-abcdefghijklmnopqrstuvwxyz012345"}, nil},
+		{"key as an assignment", []string{"ANTHROPIC_API_KEY=sk-ant-api03-abcdefghijklmnopqrstuvwxyz012345", "ramp"}, nil},
 		{"unknown command", []string{"rmap"}, nil},
 		{"argument to a command without any", []string{"scenarios", "extra"}, nil},
 		{"rate NaN", []string{"ramp", "--scenario", "healthy", "--rate", "NaN"}, nil},
@@ -39,6 +40,10 @@ func TestUsageExitCodes(t *testing.T) {
 				t.Errorf("Main(%q) = %d; want %d (stderr: %s)", tt.args, got, ExitUsage, stderr)
 			}
 			for _, a := range tt.args {
+				_, v, _ := strings.Cut(a, "=")
+				if looksLikeKey(v) && strings.Contains(stdout.String()+stderr.String(), v[:12]) {
+					t.Errorf("the key-looking argument was echoed: %s", stderr)
+				}
 				if looksLikeKey(a) && strings.Contains(stdout.String()+stderr.String(), a[:12]) {
 					t.Errorf("the key-looking argument was echoed: %s", stderr)
 				}
