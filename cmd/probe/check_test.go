@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -176,3 +177,19 @@ func TestMainExitCodes(t *testing.T) {
 }
 
 var _ http.Handler = (*scenarios.API)(nil)
+
+// TestCheckWarnedLayerNotPassed: a layer that worked with a warning is not
+// listed as "passed" among the layers ruled out.
+func TestCheckWarnedLayerNotPassed(t *testing.T) {
+	t.Parallel()
+	ios, stdout, stderr := TestStreams(map[string]string{"ANTHROPIC_API_KEY": "gw-0123456789abcdef0123456789"})
+	Main(t.Context(), []string{"check", "--scenario", "healthy"}, ios)
+	out := stdout.String()
+	if !strings.Contains(out, "! ") {
+		t.Fatalf("the key layer gave no warning to test with:\n%s\n%s", out, stderr)
+	}
+	_, ruled, _ := strings.Cut(out, "Ruled out:")
+	if strings.Contains(ruled, "Key (local) (layer 1): passed") || !strings.Contains(ruled, "with warnings") {
+		t.Errorf("the warned key layer is ruled out as passed:\n%s", out)
+	}
+}

@@ -95,8 +95,13 @@ func (c *Checker) Run(ctx context.Context) Result {
 		for _, f := range l.Findings {
 			v.Evidence = append(v.Evidence, fmt.Sprintf("%s: %s", l.ID, f.Message))
 		}
-		if l.Status == keys.Passed || l.Status == keys.Warned {
+		// A warned layer worked, but its warning may still be the cause:
+		// it is ruled out with that said, never simply "passed".
+		switch l.Status {
+		case keys.Passed:
 			v.RuledOut = append(v.RuledOut, fmt.Sprintf("%s (layer %s): passed", l.Name, l.Layers))
+		case keys.Warned:
+			v.RuledOut = append(v.RuledOut, fmt.Sprintf("%s (layer %s): worked, with warnings (see above)", l.Name, l.Layers))
 		}
 	}
 	if v.RuledOut == nil {
