@@ -193,3 +193,19 @@ func TestCheckWarnedLayerNotPassed(t *testing.T) {
 		t.Errorf("the warned key layer is ruled out as passed:\n%s", out)
 	}
 }
+
+// TestScenarioKeySource: with --scenario and no key of the user's, the key's
+// source is the simulated API's demo key, in check as in ramp.
+func TestScenarioKeySource(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"check", "--scenario", "healthy"},
+		{"ramp", "--scenario", "healthy", "--steps", "1", "-o", "json", "--out", t.TempDir() + "/run.jsonl"},
+	} {
+		ios, stdout, _ := TestStreams(nil)
+		Main(t.Context(), args, ios)
+		if !strings.Contains(stdout.String(), "demo key of the simulated API") || strings.Contains(stdout.String(), "key from ANTHROPIC_API_KEY") {
+			t.Errorf("%s: the key's source is not the demo key:\n%s", args[0], stdout)
+		}
+	}
+}

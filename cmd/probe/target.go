@@ -78,9 +78,6 @@ func (o *targetOptions) resolve(ios *IOStreams) (*resolvedTarget, error) {
 		return nil, usageError{err}
 	}
 	rt.Warnings = warnings
-	if demo, ok := demoKeys[rt.Target.API().Name]; ok && key.Secret() == demo {
-		key.Source = "demo key of the simulated API"
-	}
 	rt.Target.Key = key
 	rt.Info = rt.Target.Info()
 	rt.Info.Scenario = o.Scenario
@@ -132,6 +129,7 @@ func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 		raw, rt.BaseSource, rt.Close = base, "simulated API, scenario "+o.Scenario, stop
 		if o.KeyFile == "" && !o.KeyStdin && !anyKeySet(ios, prov) {
 			rt.Keys.Getenv = withDemoKey(ios.Getenv, prov)
+			rt.Keys.Demo = demoKeys[prov.Name]
 		}
 	case o.BaseURL != "":
 		raw, rt.BaseSource = o.BaseURL, "--base-url"
