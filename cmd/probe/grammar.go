@@ -115,6 +115,9 @@ func runFileArgs(ios *IOStreams, args ...string) ([]string, func(), error) {
 			return nil, cleanup, usagef("only one run file can come from standard input ('-')")
 		}
 		seen = true
+		if ios.InTTY {
+			return nil, cleanup, usagef("'-' reads a run file from standard input, which is a terminal: pipe the file in (probe report - < run.jsonl)")
+		}
 		tmp, err := os.CreateTemp("", "probe-stdin-*.jsonl")
 		if err != nil {
 			return nil, cleanup, fmt.Errorf("standard input: %v", err)

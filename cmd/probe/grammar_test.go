@@ -115,17 +115,23 @@ func TestAddrWarning(t *testing.T) {
 }
 
 // TestKeyStdinOnTerminal: on a terminal the key would echo as it is typed,
-// and a ramp would wait forever for an EOF the user does not know to send.
+// and probe would wait for an EOF the user does not know to send; the same
+// for a run file read from '-'.
 func TestKeyStdinOnTerminal(t *testing.T) {
 	t.Parallel()
-	for _, cmd := range []string{"ramp", "check"} {
+	for _, args := range [][]string{
+		{"ramp", "--scenario", "healthy", "--key-stdin"},
+		{"check", "--scenario", "healthy", "--key-stdin"},
+		{"report", "-"},
+		{"compare", "a.jsonl", "-"},
+	} {
 		ios, _, stderr := TestStreams(nil)
 		ios.InTTY = true
-		if got := Main(t.Context(), []string{cmd, "--scenario", "healthy", "--key-stdin"}, ios); got != ExitUsage {
-			t.Errorf("%s --key-stdin on a terminal = %d; want %d", cmd, got, ExitUsage)
+		if got := Main(t.Context(), args, ios); got != ExitUsage {
+			t.Errorf("%q on a terminal = %d; want %d", args, got, ExitUsage)
 		}
-		if !strings.Contains(stderr.String(), "standard input is a terminal") {
-			t.Errorf("%s: stderr %q does not say why", cmd, stderr)
+		if !strings.Contains(stderr.String(), "is a terminal") {
+			t.Errorf("%q: stderr %q does not say why", args, stderr)
 		}
 	}
 }
