@@ -13,7 +13,7 @@ import (
 // be placed here, or TestCommandGrammar fails: the rules are meant to hold
 // for every command, including the next one.
 var (
-	printingCommands = map[string]bool{"ramp": true, "check": true, "scenarios": true, "cooldown": true, "compare": true, "export": true, "report": true}
+	printingCommands = map[string]bool{"ramp": true, "check": true, "scenarios": true, "cooldown": true, "compare": true, "export": true, "report": true, "config": true}
 	writingCommands  = map[string]bool{"ramp": true, "cooldown": true, "export": true, "report": true, "serve": true}
 	sendingCommands  = map[string]bool{"ramp": true, "check": true, "cooldown": true}
 	// readingCommands take run files as arguments; one may be '-'.

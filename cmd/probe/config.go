@@ -16,7 +16,7 @@ func newConfigCmd(ios *IOStreams) *cobra.Command {
 	opts := &configOptions{}
 	cmd := &cobra.Command{
 		Use:   "config",
-		Short: "Show the configuration Claude Code would use, and what is wrong with it; nothing is sent",
+		Short: "Show Claude Code's configuration and what is wrong with it",
 		Long: `config reads Claude Code's settings files (managed, local, project, user),
 their "env" objects, ~/.claude.json, the login credentials file, the
 project's .env and .mcp.json, and the shell's variables, and prints the
