@@ -57,7 +57,7 @@ func WriteHTML(w io.Writer, r HTMLReport) error {
 		Lists: []htmlList{
 			{"Evidence", r.Verdict.Evidence},
 			{"Ruled out", r.Verdict.RuledOut},
-			{"Next steps", r.Verdict.NextSteps},
+			{"Next steps", adviseRun(r.Verdict, r.RunFile).NextSteps},
 		},
 	}
 	if r.Recorded != nil {

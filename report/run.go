@@ -28,6 +28,9 @@ type Run struct {
 	RunFile     string
 	Stop        string
 	Sent        int
+	// Width is the terminal's width in columns, to fit the table to; 0 for
+	// output that is not a terminal, which is never fitted.
+	Width int
 }
 
 // StepJSON is one step in the JSON output.
@@ -64,7 +67,7 @@ type RunJSON struct {
 func (r Run) JSON() RunJSON {
 	out := RunJSON{
 		Schema: Schema, ToolVersion: r.ToolVersion, Target: r.Target, Plan: r.Plan,
-		Sent: r.Sent, Stop: r.Stop, Verdict: r.Verdict, RunFile: r.RunFile,
+		Sent: r.Sent, Stop: r.Stop, Verdict: adviseRun(r.Verdict, r.RunFile), RunFile: r.RunFile,
 		Steps: []StepJSON{}, RequestIDs: []string{},
 	}
 	if s := r.Summary; s != nil {

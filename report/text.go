@@ -5,11 +5,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/llm-probe/probe/prober/classify"
 	"github.com/llm-probe/probe/prober/diagnose"
 	"github.com/llm-probe/probe/prober/verdict"
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/tw"
 )
 
 // WriteText prints the per-step table and the verdict for people.
@@ -20,12 +17,12 @@ func WriteText(w io.Writer, r Run) error {
 	}
 	fmt.Fprintln(w)
 	if r.Summary != nil {
-		if err := StepTable(w, r.Summary); err != nil {
+		if err := StepTableWidth(w, r.Summary, r.Width); err != nil {
 			return err
 		}
 	}
 	fmt.Fprintln(w)
-	WriteVerdict(w, r.Verdict)
+	WriteVerdict(w, adviseRun(r.Verdict, r.RunFile))
 	if r.Summary != nil && len(r.Summary.FailedIDs) > 0 {
 		fmt.Fprintf(w, "\nRequest ids of failed requests (%d", r.Summary.FailedIDCount)
 		if r.Summary.FailedIDCount > len(r.Summary.FailedIDs) {
@@ -51,45 +48,7 @@ func WriteText(w io.Writer, r Run) error {
 
 // StepTable prints one row per step: what was sent and what came back.
 func StepTable(w io.Writer, s *diagnose.Summary) error {
-	t := tablewriter.NewTable(w,
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithRowAlignment(tw.AlignRight),
-	)
-	t.Header("concurrency", "sent", "ok", "403", "429", "5xx", "network", "other", "403 rate", "p50 ms", "p95 ms")
-	for _, st := range s.Steps {
-		if st.Sent == 0 {
-			continue
-		}
-		var r429, r5xx, net, other int
-		for o, n := range st.Outcomes {
-			switch {
-			case o == classify.OutcomeOK:
-			case o.IsNetwork():
-				net += n
-			}
-		}
-		for code, n := range st.Statuses {
-			switch {
-			case code == 429:
-				r429 += n
-			case code >= 500 && code < 600:
-				r5xx += n
-			}
-		}
-		other = st.Answered - st.OK - st.Refused403 - r429 - r5xx - net
-		if other < 0 {
-			other = 0
-		}
-		if err := t.Append([]string{
-			fmt.Sprint(st.Concurrency), fmt.Sprint(st.Sent), fmt.Sprint(st.OK), fmt.Sprint(st.Refused403),
-			fmt.Sprint(r429), fmt.Sprint(r5xx), fmt.Sprint(net), fmt.Sprint(other),
-			pct(st.Refused403, st.Answered),
-			fmt.Sprintf("%.0f", millis(st.Latency.Quantile(0.5))), fmt.Sprintf("%.0f", millis(st.Latency.Quantile(0.95))),
-		}); err != nil {
-			return err
-		}
-	}
-	return t.Render()
+	return StepTableWidth(w, s, 0)
 }
 
 // WriteVerdict prints the verdict in plain words.

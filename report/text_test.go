@@ -121,7 +121,7 @@ func TestWriteJSONGolden(t *testing.T) {
 
 func TestProgress(t *testing.T) {
 	var b bytes.Buffer
-	p := NewProgress(&b, false)
+	p := NewProgress(&b, false, 0)
 	p.Batch(1, 0)
 	p.Add(classify.OutcomeOK)
 	p.Add(classify.OutcomePermission)

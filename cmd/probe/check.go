@@ -1,10 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/llm-probe/probe/prober/check"
+	"github.com/llm-probe/probe/prober/cloudauth"
 	"github.com/llm-probe/probe/prober/keys"
 	"github.com/llm-probe/probe/report"
 	"github.com/spf13/cobra"
@@ -17,13 +20,14 @@ type checkOptions struct {
 	Output  string
 	Timeout time.Duration
 	Curl    bool
+	Quiet   bool
 }
 
 func newCheckCmd(ios *IOStreams) *cobra.Command {
 	opts := &checkOptions{}
 	cmd := &cobra.Command{
 		Use:   "check",
-		Short: "Walk the layers for one key: environment, route, models list, one tiny message",
+		Short: "Walk the layers for one key: local key, route, models, one message",
 		Long: `check is what to run first. It inspects the key locally (source, prefix,
 length, whitespace, quotes, placeholders), then the route (base URL, proxy
 variables, DNS, TCP, TLS and who issued the certificate), then asks the API
@@ -39,7 +43,7 @@ one model lookup and one message: three requests on a usual key.`,
 		Example: `  probe check
   probe check --scenario region-blocked
   probe check --curl`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return checkRun(cmd, ios, opts)
 		},
@@ -50,12 +54,13 @@ one model lookup and one message: three requests on a usual key.`,
 	fs.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
 	fs.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "timeout of each request and network check")
 	fs.BoolVar(&opts.Curl, "curl", false, "print only the reproduction curl command and send nothing")
+	fs.BoolVarP(&opts.Quiet, "quiet", "q", false, "nothing on stderr but errors (check draws no live progress)")
 	return cmd
 }
 
 func checkRun(cmd *cobra.Command, ios *IOStreams, opts *checkOptions) error {
-	if opts.Output != "table" && opts.Output != "json" {
-		return usagef("--output %q: use table or json", opts.Output)
+	if err := checkOutput(&opts.Output); err != nil {
+		return err
 	}
 	if opts.Timeout <= 0 {
 		return usagef("--timeout must be positive")
@@ -81,7 +86,9 @@ func checkRun(cmd *cobra.Command, ios *IOStreams, opts *checkOptions) error {
 		return nil
 	}
 	c := &check.Checker{
-		Transport:  rt.Target.Transport(ios.transport(1)),
+		// The walk reads the key (perhaps from a FIFO or stdin) before it
+		// sends: until its first request, a signal ends probe at once.
+		Transport:  startedTransport{rt.Target.Transport(ios.transport(1)), ios},
 		CloudErr:   rt.CloudErr,
 		Target:     rt.Target,
 		Keys:       rt.Keys,
@@ -91,6 +98,12 @@ func checkRun(cmd *cobra.Command, ios *IOStreams, opts *checkOptions) error {
 		Client:     cl,
 		// Without a model named, check picks one from the key's own list.
 		ModelExplicit: modelExplicit(ios, opts, rt, cl != nil),
+	}
+	noKey := keyMissing(rt.Keys)
+	if rt.Target.API().Cloud != "" {
+		// A cloud's credential is not a key: missing, it is the same usage
+		// error, found when the route was resolved.
+		noKey = errors.Is(rt.CloudErr, cloudauth.ErrNoCredentials)
 	}
 	res := c.Run(cmd.Context())
 	t := c.Target // with the key the walk found, for the target line and curl
@@ -111,6 +124,9 @@ func checkRun(cmd *cobra.Command, ios *IOStreams, opts *checkOptions) error {
 	if cmd.Context().Err() != nil {
 		return exitError{ExitInconclusive}
 	}
+	if noKey {
+		return exitError{ExitUsage}
+	}
 	return exitError{exitFor(res.Verdict)}
 }
 
@@ -122,4 +138,31 @@ func modelExplicit(ios *IOStreams, opts *checkOptions, rt *resolvedTarget, asCli
 	api := rt.Target.API()
 	return opts.target.Model != "" || asClient || rt.Target.Model != api.DefaultModel ||
 		(api.Name == "anthropic" && ios.Getenv("ANTHROPIC_MODEL") != "")
+}
+
+// startedTransport marks the command started when its first request goes out.
+type startedTransport struct {
+	base http.RoundTripper
+	ios  *IOStreams
+}
+
+func (t startedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.ios.Started()
+	return t.base.RoundTrip(r)
+}
+
+// keyMissing reports that no key is set. A missing key is a usage error for
+// every command (exit 2, nothing sent); check still prints its walk, which
+// says where a key can come from. Only the environment is looked at: a key
+// file or stdin is read once, by the walk.
+func keyMissing(src keys.KeySources) bool {
+	if src.UseStdin || src.File != "" {
+		return false
+	}
+	for _, k := range src.Provider.Keys {
+		if src.Getenv(k.Name) != "" {
+			return false
+		}
+	}
+	return true
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -162,7 +163,7 @@ func TestMainExitCodes(t *testing.T) {
 	}{
 		{"healthy check", []string{"check", "--scenario", "healthy"}, nil, ExitHealthy},
 		{"diagnosed check", []string{"check", "--scenario", "revoked-key"}, nil, ExitDiagnosed},
-		{"no key is a finding", []string{"check", "--base-url", "http://127.0.0.1:1"}, nil, ExitDiagnosed},
+		{"no key is a usage error, as for ramp", []string{"check", "--base-url", "http://127.0.0.1:1"}, map[string]string{}, ExitUsage},
 		{"unknown flag", []string{"ramp", "--nope"}, nil, ExitUsage},
 		{"unknown command", []string{"frobnicate"}, nil, ExitUsage},
 		{"bad output", []string{"check", "--scenario", "healthy", "--output", "xml"}, nil, ExitUsage},
@@ -179,3 +180,35 @@ func TestMainExitCodes(t *testing.T) {
 }
 
 var _ http.Handler = (*scenarios.API)(nil)
+
+// TestCheckWarnedLayerNotPassed: a layer that worked with a warning is not
+// listed as "passed" among the layers ruled out.
+func TestCheckWarnedLayerNotPassed(t *testing.T) {
+	t.Parallel()
+	ios, stdout, stderr := TestStreams(map[string]string{"ANTHROPIC_API_KEY": "gw-0123456789abcdef0123456789"})
+	Main(t.Context(), []string{"check", "--scenario", "healthy"}, ios)
+	out := stdout.String()
+	if !strings.Contains(out, "! ") {
+		t.Fatalf("the key layer gave no warning to test with:\n%s\n%s", out, stderr)
+	}
+	_, ruled, _ := strings.Cut(out, "Ruled out:")
+	if strings.Contains(ruled, "Key (local) (layer 1): passed") || !strings.Contains(ruled, "with warnings") {
+		t.Errorf("the warned key layer is ruled out as passed:\n%s", out)
+	}
+}
+
+// TestScenarioKeySource: with --scenario and no key of the user's, the key's
+// source is the simulated API's demo key, in check as in ramp.
+func TestScenarioKeySource(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"check", "--scenario", "healthy"},
+		{"ramp", "--scenario", "healthy", "--steps", "1", "-o", "json", "--out", t.TempDir() + "/run.jsonl"},
+	} {
+		ios, stdout, _ := TestStreams(nil)
+		Main(t.Context(), args, ios)
+		if !strings.Contains(stdout.String(), "demo key of the simulated API") || strings.Contains(stdout.String(), "key from ANTHROPIC_API_KEY") {
+			t.Errorf("%s: the key's source is not the demo key:\n%s", args[0], stdout)
+		}
+	}
+}

@@ -14,6 +14,8 @@ type compareOptions struct {
 	Before string
 	After  string
 	Output string
+	// shownBefore and shownAfter are the files as the user named them.
+	shownBefore, shownAfter string
 }
 
 func newCompareCmd(ios *IOStreams) *cobra.Command {
@@ -39,10 +41,17 @@ has any) and the after run is healthy, 3 when 403s persist, appeared, got
 worse or only improved (or the after run shows another problem), 4 when
 inconclusive, 2 when a file is not a run file.`,
 		Example: `  probe compare before.jsonl after.jsonl
-  probe compare before.jsonl after.jsonl --output json | jq -r .change`,
-		Args: cobra.ExactArgs(2),
+  probe compare before.jsonl after.jsonl --output json | jq -r .change
+  ssh host cat run.jsonl | probe compare before.jsonl -`,
+		Args: exactArgs(2),
 		RunE: func(_ *cobra.Command, args []string) error {
-			opts.Before, opts.After = args[0], args[1]
+			paths, cleanup, err := runFileArgs(ios, args...)
+			defer cleanup()
+			if err != nil {
+				return err
+			}
+			opts.Before, opts.After = paths[0], paths[1]
+			opts.shownBefore, opts.shownAfter = args[0], args[1]
 			return compareRun(ios, opts)
 		},
 	}
@@ -51,7 +60,7 @@ inconclusive, 2 when a file is not a run file.`,
 }
 
 func compareRun(ios *IOStreams, opts *compareOptions) error {
-	if err := checkOutput(opts.Output); err != nil {
+	if err := checkOutput(&opts.Output); err != nil {
 		return err
 	}
 	before, err := loadRunFile(ios, opts.Before, nil)
@@ -62,7 +71,7 @@ func compareRun(ios *IOStreams, opts *compareOptions) error {
 	if err != nil {
 		return err
 	}
-	c := compareRuns(opts.Before, before, opts.After, after)
+	c := compareRuns(shownRunFile(opts.shownBefore, opts.Before), before, shownRunFile(opts.shownAfter, opts.After), after)
 	warnDifferences(ios, before.File.Header, after.File.Header, false)
 	return writeCompare(ios, opts.Output, c)
 }

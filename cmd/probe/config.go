@@ -16,7 +16,7 @@ func newConfigCmd(ios *IOStreams) *cobra.Command {
 	opts := &configOptions{}
 	cmd := &cobra.Command{
 		Use:   "config",
-		Short: "Show the configuration Claude Code would use, and what is wrong with it; nothing is sent",
+		Short: "Show Claude Code's configuration and what is wrong with it",
 		Long: `config reads Claude Code's settings files (managed, local, project, user),
 their "env" objects, ~/.claude.json, the login credentials file, the
 project's .env and .mcp.json, and the shell's variables, and prints the
@@ -41,7 +41,7 @@ Exit 0 when nothing fails, 3 when a finding fails, 2 on bad input.`,
 }
 
 func configRun(cmd *cobra.Command, ios *IOStreams, opts *configOptions) error {
-	if err := checkOutput(opts.Output); err != nil {
+	if err := checkOutput(&opts.Output); err != nil {
 		return err
 	}
 	co := clientOptions{Client: clientClaude, RunKeyHelper: opts.RunKeyHelper}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/llm-probe/probe/prober/diagnose"
@@ -31,7 +30,7 @@ func newCooldownCmd(ios *IOStreams) *cobra.Command {
 	opts := &cooldownOptions{}
 	cmd := &cobra.Command{
 		Use:   "cooldown",
-		Short: "Ramp, wait, ramp again and compare: does the 403 clear with a pause?",
+		Short: "Ramp, wait, ramp again: does the 403 clear with a pause?",
 		Long: `cooldown automates the usual advice for intermittent 403s ("drop the
 concurrency, wait five minutes, try again"): it runs a ramp, waits --wait
 with a countdown, runs the ramp again (the same plan, or --after-steps), and
@@ -45,7 +44,7 @@ persist, appeared, got worse or only improved, 4 when inconclusive.`,
 		Example: `  probe cooldown --wait 5m
   probe cooldown --scenario cooldown --wait 2s
   probe cooldown --steps 1,5,10 --after-steps 1,2 --wait 10m --output json`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return cooldownRun(cmd.Context(), ios, opts)
 		},
@@ -63,27 +62,6 @@ persist, appeared, got worse or only improved, 4 when inconclusive.`,
 	return cmd
 }
 
-// check refuses options that cannot make a cooldown, before anything is sent.
-func (opts *cooldownOptions) check() error {
-	if err := checkOutput(opts.Output); err != nil {
-		return err
-	}
-	if opts.Wait < 0 {
-		return usagef("--wait must not be negative")
-	}
-	if opts.OutBefore != "" && opts.OutBefore == opts.OutAfter {
-		return usagef("--out-before and --out-after are both %s: the runs need a file each", opts.OutBefore)
-	}
-	// The second file is created only after the wait; refusing it now saves
-	// the user a wait that would end in an error.
-	if opts.OutAfter != "" && !opts.Force {
-		if _, err := os.Stat(opts.OutAfter); err == nil {
-			return usagef("run file %s already exists (use --force to overwrite it)", opts.OutAfter)
-		}
-	}
-	return nil
-}
-
 func cooldownRun(ctx context.Context, ios *IOStreams, opts *cooldownOptions) error {
 	if err := opts.check(); err != nil {
 		return err
@@ -95,7 +73,7 @@ func cooldownRun(ctx context.Context, ios *IOStreams, opts *cooldownOptions) err
 		return err
 	}
 	defer rt.Close()
-	beforePlan, afterPlan, err := opts.plans(rt)
+	beforePlan, afterPlan, err := opts.plans(rt.Limits)
 	if err != nil {
 		return err
 	}
@@ -149,17 +127,33 @@ func cooldownRun(ctx context.Context, ios *IOStreams, opts *cooldownOptions) err
 	return writeCompare(ios, opts.Output, c)
 }
 
-// plans builds the plans of the two ramps: the second has its own steps
-// when --after-steps is given.
-func (opts *cooldownOptions) plans(rt *resolvedTarget) (before, after target.Plan, err error) {
-	if before, err = opts.buildPlan(rt.Limits); err != nil {
+// check refuses, before anything is sent, the flags that would end the
+// cooldown in an error.
+func (opts *cooldownOptions) check() error {
+	if err := checkOutput(&opts.Output); err != nil {
+		return err
+	}
+	if opts.Wait < 0 {
+		return usagef("--wait must not be negative")
+	}
+	if opts.OutBefore != "" && opts.OutBefore == opts.OutAfter {
+		return usagef("--out-before and --out-after are both %s: the runs need a file each", opts.OutBefore)
+	}
+	// The second file is created only after the wait; refusing it now saves
+	// the user a wait that would end in an error.
+	return refuseExisting("--out-after", opts.OutAfter, opts.Force)
+}
+
+// plans are the plans of the two ramps: the second has --after-steps, if given.
+func (opts *cooldownOptions) plans(lim target.Limits) (before, after target.Plan, err error) {
+	if before, err = opts.buildPlan(lim); err != nil {
 		return before, after, err
 	}
 	after = before
 	if opts.AfterSteps != "" {
 		po := opts.planOptions
 		po.Steps = opts.AfterSteps
-		after, err = po.buildPlan(rt.Limits)
+		after, err = po.buildPlan(lim)
 	}
 	return before, after, err
 }
@@ -180,7 +174,7 @@ func writeRampResult(ios *IOStreams, output string, r *rampResult) error {
 	if output == "json" {
 		err = report.WriteJSON(ios.Out, r.Run)
 	} else {
-		err = report.WriteText(ios.Out, r.Run)
+		err = report.WriteText(ios.Out, withWidth(ios, r.Run))
 	}
 	if err != nil {
 		return err
@@ -203,7 +197,7 @@ func countdown(ctx context.Context, ios *IOStreams, d, tick time.Duration, quiet
 	if d <= 0 {
 		return ctx.Err() == nil
 	}
-	live := ios.ErrTTY && !quiet
+	live := ios.Live() && !quiet
 	every := tick
 	if !live {
 		every = time.Minute
@@ -218,7 +212,7 @@ func countdown(ctx context.Context, ios *IOStreams, d, tick time.Duration, quiet
 		switch {
 		case quiet:
 		case live:
-			fmt.Fprintf(ios.Err, "\r\x1b[Kprobe: cooling down: %s left (Ctrl-C ends here, keeping the first run)", clock(left))
+			fmt.Fprintf(ios.Err, "\r\x1b[K%s", report.CountdownLine(left, ios.Width))
 		default:
 			round := time.Second
 			if left < time.Second {
@@ -248,14 +242,4 @@ func countdown(ctx context.Context, ios *IOStreams, d, tick time.Duration, quiet
 			}
 		}
 	}
-}
-
-// clock formats a duration as m:ss, or h:mm:ss from an hour, rounding up so
-// the countdown never shows 0:00 while time is left.
-func clock(d time.Duration) string {
-	s := int((d + time.Second - 1) / time.Second)
-	if s >= 3600 {
-		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
-	}
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }

@@ -7,24 +7,6 @@ import (
 	"time"
 )
 
-func TestClock(t *testing.T) {
-	for _, tc := range []struct {
-		d    time.Duration
-		want string
-	}{
-		{0, "0:00"},
-		{300 * time.Millisecond, "0:01"},
-		{time.Second, "0:01"},
-		{59*time.Second + time.Millisecond, "1:00"},
-		{5 * time.Minute, "5:00"},
-		{time.Hour + 2*time.Minute + 3*time.Second, "1:02:03"},
-	} {
-		if got := clock(tc.d); got != tc.want {
-			t.Errorf("clock(%v) = %q; want %q", tc.d, got, tc.want)
-		}
-	}
-}
-
 func TestCountdown(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {

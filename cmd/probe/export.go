@@ -22,6 +22,9 @@ type exportOptions struct {
 	Email     string
 	Workspace string
 	Out       string
+	Force     bool
+	// Shown is the run file as the user named it ("-" for stdin), for the ticket.
+	Shown string
 }
 
 func newExportCmd(ios *IOStreams) *cobra.Command {
@@ -47,15 +50,31 @@ requests (every request with --all) for support:
 
 The key is never in a run file, so it is never in an export.`,
 		Example: `  probe export run.jsonl --email me@example.com --workspace wrkspc_01ABC > ticket.md
-  probe export run.jsonl --format csv --all --out requests.csv`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
-			opts.RunFile = args[0]
+  probe export run.jsonl -o csv --all --out requests.csv
+  probe export - -o json < run.jsonl`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("format") {
+				fmt.Fprintln(ios.Err, "probe: note: --format is deprecated; use -o/--output")
+			}
+			paths, cleanup, err := runFileArgs(ios, args[0])
+			defer cleanup()
+			if err != nil {
+				return err
+			}
+			opts.RunFile = paths[0]
+			opts.Shown = args[0]
 			return exportRun(ios, opts)
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVarP(&opts.Format, "format", "f", "ticket", "output format: ticket, csv or json")
+	fs.StringVarP(&opts.Format, "output", "o", "ticket", "output format: ticket, csv or json")
+	// --format was the flag's first name; scripts that use it keep working.
+	fs.StringVarP(&opts.Format, "format", "f", "ticket", "output format (deprecated: use --output)")
+	// Hidden rather than MarkDeprecated: cobra writes that note to stdout,
+	// into the ticket or CSV being piped.
+	_ = fs.MarkHidden("format")
+	fs.BoolVar(&opts.Force, "force", false, "overwrite an existing --out file")
 	fs.BoolVar(&opts.All, "all", false, "every request, not only the failed ones")
 	fs.StringVar(&opts.Email, "email", "", "account email to put in the ticket")
 	fs.StringVar(&opts.Workspace, "workspace", "", "workspace id to put in the ticket")
@@ -64,24 +83,29 @@ The key is never in a run file, so it is never in an export.`,
 }
 
 func exportRun(ios *IOStreams, opts *exportOptions) error {
+	format, err := parseFormat("--output", opts.Format, "ticket", "csv", "json")
+	if err != nil {
+		return err
+	}
 	var render func(w io.Writer) error
-	switch opts.Format {
+	switch format {
 	case "ticket":
 		render = func(w io.Writer) error { return writeTicket(ios, w, opts) }
 	case "csv":
 		render = func(w io.Writer) error { return writeCSV(ios, w, opts) }
 	case "json":
 		render = func(w io.Writer) error { return writeRecordsJSON(ios, w, opts) }
-	default:
-		return usagef("--format %q: use ticket, csv or json", opts.Format)
 	}
 	if err := checkNotRunFile(opts.Out, opts.RunFile, "--out"); err != nil {
+		return err
+	}
+	if err := refuseExisting("--out", opts.Out, opts.Force); err != nil {
 		return err
 	}
 	if opts.Out == "" {
 		return render(ios.Out)
 	}
-	if err := writeFileAtomic(opts.Out, func(f *os.File) error { return render(f) }); err != nil {
+	if err := writeFileAtomic(opts.Out, opts.Force, func(f *os.File) error { return render(f) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(ios.Err, "probe: wrote %s\n", opts.Out)
@@ -95,7 +119,7 @@ func writeTicket(ios *IOStreams, w io.Writer, opts *exportOptions) error {
 	}
 	h := lr.File.Header
 	return report.WriteTicket(w, report.Ticket{
-		ToolVersion: version(), RunFile: opts.RunFile, Header: h,
+		ToolVersion: version(), RunFile: shownRunFile(opts.Shown, opts.RunFile), Header: h,
 		Summary: lr.Summary, Verdict: lr.Verdict,
 		Email: opts.Email, Workspace: opts.Workspace, All: opts.All,
 		Curl: reproduceCurl(ios, h.Target),

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/llm-probe/probe/prober/engine"
@@ -28,6 +29,30 @@ type IOStreams struct {
 	// RootCAs, if set, replaces the system's trusted roots: tests use it
 	// to probe their own TLS (and so HTTP/2) servers.
 	RootCAs *x509.CertPool
+	// InTTY says standard input is a terminal.
+	InTTY bool
+	// Width is the terminal's width in columns for live output and tables;
+	// 0 means not a terminal, or unknown: lines are not fitted.
+	Width int
+
+	started atomic.Bool
+	// stdinCopy is the temporary file holding a run file read from stdin.
+	stdinCopy string
+}
+
+// Started marks the point from which the command honours cancellation:
+// requests may be in flight, so a signal must let it finish its records.
+// Before it, a signal ends the process at once (see main.go).
+func (s *IOStreams) Started() { s.started.Store(true) }
+
+// IsStarted reports whether Started was called.
+func (s *IOStreams) IsStarted() bool { return s.started.Load() }
+
+// Live reports whether stderr may carry cursor control (rewritten lines):
+// a terminal that is not TERM=dumb. NO_COLOR does not matter here.
+func (s *IOStreams) Live() bool {
+	return s.ErrTTY && s.Getenv("TERM") != "dumb"
+
 }
 
 // transport returns the transport requests are sent through, for up to
@@ -42,13 +67,23 @@ func (s *IOStreams) transport(maxConcurrency int) *engine.Transport {
 
 // System returns the process's own streams.
 func System() *IOStreams {
-	return &IOStreams{
+	s := &IOStreams{
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
 		OutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+		InTTY:  term.IsTerminal(int(os.Stdin.Fd())),
 		Getenv: os.Getenv,
 		Now:    time.Now,
 	}
+	// Live output goes to stderr; a table to a terminal stdout. Either
+	// terminal gives the width; piped, nothing is fitted.
+	for _, f := range []*os.File{os.Stderr, os.Stdout} {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+			s.Width = w
+			break
+		}
+	}
+	return s
 }
 
 // Color reports whether stderr may carry colour: a terminal, and NO_COLOR unset.

@@ -206,17 +206,22 @@ func cmdJSONL(ts *testscript.TestScript, neg bool, args []string) {
 //
 //	interrupt [-TERM | -KILL | -twice] DELAY WITHIN PROGRAM ARGS...
 func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
-	const usage = "usage: interrupt [-TERM | -KILL | -twice] DELAY WITHIN PROGRAM ARGS..."
-	sig, twice := syscall.SIGINT, false
-	if len(args) > 0 {
+	const usage = "usage: interrupt [-TERM | -KILL | -twice] [-pipe] DELAY WITHIN PROGRAM ARGS..."
+	sig, twice, pipe := syscall.SIGINT, false, false
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		switch args[0] {
 		case "-TERM":
-			sig, args = syscall.SIGTERM, args[1:]
+			sig = syscall.SIGTERM
 		case "-KILL":
-			sig, args = syscall.SIGKILL, args[1:]
+			sig = syscall.SIGKILL
 		case "-twice":
-			twice, args = true, args[1:]
+			twice = true
+		case "-pipe": // stdin is a pipe nobody writes to or closes
+			pipe = true
+		default:
+			ts.Fatalf(usage)
 		}
+		args = args[1:]
 	}
 	if neg || len(args) < 3 {
 		ts.Fatalf(usage)
@@ -243,6 +248,13 @@ func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 	cmd.Env = append(scriptEnv(ts), "GORACE=atexit_sleep_ms=0")
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
+	if pipe {
+		r, w, err := os.Pipe()
+		ts.Check(err)
+		defer w.Close()
+		defer r.Close()
+		cmd.Stdin = r
+	}
 	if err := cmd.Start(); err != nil {
 		ts.Fatalf("interrupt: %v", err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"time"
 
@@ -52,14 +53,14 @@ func newRampCmd(ios *IOStreams) *cobra.Command {
 	opts := &rampOptions{}
 	cmd := &cobra.Command{
 		Use:   "ramp",
-		Short: "Send tiny requests at stepped concurrency and name the failing layer",
+		Short: "Send tiny requests at rising concurrency; name the failing layer",
 		Long: `ramp sends tiny requests (max_tokens 1, "hi") at each concurrency step,
 records every answer to a JSONL run file, and decides with statistics which
 layer failed, telling intermittent 403s (an abuse flag: worse under
 concurrency, or alternating) from a clean permission failure.`,
 		Example: `  probe ramp --scenario abuse
   probe ramp --steps 1,5,10 --requests 20 --output json`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return rampRun(cmd.Context(), ios, opts)
 		},
@@ -87,6 +88,9 @@ func (o *planOptions) buildPlan(lim target.Limits) (target.Plan, error) {
 	if o.MaxWait < 0 {
 		return target.Plan{}, usagef("--max-wait must not be negative")
 	}
+	if err := checkRate(o.Rate); err != nil {
+		return target.Plan{}, err
+	}
 	p := target.Plan{
 		Rate: o.Rate, MaxRequests: o.MaxRequests,
 		Timeout: target.Duration(o.Timeout), MaxWait: target.Duration(o.MaxWait),
@@ -105,15 +109,34 @@ func (o *planOptions) buildPlan(lim target.Limits) (target.Plan, error) {
 	return p, nil
 }
 
-func checkOutput(output string) error {
-	if output != "table" && output != "json" {
-		return usagef("--output %q: use table or json", output)
+// minRate is the lowest --rate accepted: one request every 100 seconds.
+// Below it a plan of even ten requests would outlast any session.
+const minRate = 0.01
+
+// checkRate refuses rates that are not numbers, infinite, negative or so low
+// that the run would never end (0 means no cap).
+func checkRate(r float64) error {
+	switch {
+	case math.IsNaN(r) || math.IsInf(r, 0):
+		return usagef("--rate %v is not a number of requests per second", r)
+	case r < 0:
+		return usagef("--rate must not be negative (0: no cap)")
+	case r > 0 && r < minRate:
+		return usagef("--rate %g is below %g requests per second: the run would take days (0: no cap)", r, minRate)
 	}
 	return nil
 }
 
+// checkOutput checks an --output of table or json, in any case, and leaves
+// it in lower case.
+func checkOutput(output *string) error {
+	v, err := parseFormat("--output", *output, "table", "json")
+	*output = v
+	return err
+}
+
 func rampRun(ctx context.Context, ios *IOStreams, opts *rampOptions) error {
-	if err := checkOutput(opts.Output); err != nil {
+	if err := checkOutput(&opts.Output); err != nil {
 		return err
 	}
 	if cl, err := opts.client.prepare(ctx, ios, &opts.target, false); err != nil || failed(cl) {
@@ -140,7 +163,7 @@ func rampRun(ctx context.Context, ios *IOStreams, opts *rampOptions) error {
 	if opts.Output == "json" {
 		err = report.WriteJSON(ios.Out, res.Run)
 	} else {
-		err = report.WriteText(ios.Out, res.Run)
+		err = report.WriteText(ios.Out, withWidth(ios, res.Run))
 	}
 	if err != nil {
 		return err
@@ -210,23 +233,20 @@ func runRamp(ctx context.Context, ios *IOStreams, spec rampSpec) (*rampResult, e
 		Now:       ios.Now,
 		Sink:      rw.WriteRecord,
 	}
-	live := ios.ErrTTY && !spec.Quiet && ios.Getenv("NO_COLOR") == ""
-	var progress *report.Progress
-	if live {
-		progress = report.NewProgress(ios.Err, ios.Color())
-		eng.OnBatch = func(st target.Step, _, round int) { progress.Batch(st.Concurrency, round) }
-		eng.Observe = func(r *runfile.Record) { progress.Add(r.Outcome) }
-		eng.Notice = progress.Notice
-	} else if !spec.Quiet {
-		eng.Notice = func(msg string) { fmt.Fprintf(ios.Err, "probe: %s\n", msg) }
-	}
-
+	progress := attachProgress(ios, eng, spec.Quiet)
+	ios.Started()
 	res, runErr := eng.Run(ctx)
 	if progress != nil {
 		progress.Done()
 	}
 	if err := rw.Flush(); err != nil && runErr == nil {
 		runErr = err
+	}
+	if spec.Quiet {
+		// -q silences progress, not why the run ended before its plan.
+		if why := stopReasons[res.Stop]; why != "" {
+			fmt.Fprintf(ios.Err, "probe: %s\n", why)
+		}
 	}
 	complete := false
 	if res.Stop == runfile.StopInterrupted {
@@ -251,6 +271,35 @@ func runRamp(ctx context.Context, ios *IOStreams, spec rampSpec) (*rampResult, e
 		out.Err = fmt.Errorf("run file %s: %v", path, runErr)
 	}
 	return out, nil
+}
+
+// attachProgress wires the live view onto the engine: a strip rewritten in
+// place on a terminal that takes cursor control, plain notice lines
+// elsewhere, nothing under -q. NO_COLOR takes the colour away, not the
+// progress. The Progress is nil when there is no strip to end.
+func attachProgress(ios *IOStreams, eng *engine.Engine, quiet bool) *report.Progress {
+	switch {
+	case quiet:
+		return nil
+	case !ios.Live():
+		eng.Notice = func(msg string) { fmt.Fprintf(ios.Err, "probe: %s\n", msg) }
+		return nil
+	}
+	progress := report.NewProgress(ios.Err, ios.Color(), ios.Width)
+	progress.Legend()
+	eng.OnBatch = func(st target.Step, _, round int) { progress.Batch(st.Concurrency, round) }
+	eng.Observe = func(r *runfile.Record) { progress.Add(r.Outcome) }
+	eng.Notice = progress.Notice
+	return progress
+}
+
+// stopReasons say, under -q, why a run ended before its plan; without -q
+// the engine's notices have said it as it happened.
+var stopReasons = map[string]string{
+	runfile.StopEarly:      "stopped early: the first answers were all the same deterministic failure (--no-early-stop runs every step)",
+	runfile.StopBudget:     "stopped at the request budget (--max-requests)",
+	runfile.StopRetryAfter: "stopped: the server asked to wait longer than --max-wait",
+	runfile.StopSinkFailed: "stopped: the run file could not be written",
 }
 
 // createRunFile opens the run file: the one asked for, which must not exist
@@ -284,4 +333,13 @@ func maxConcurrency(p target.Plan) int {
 		m = max(m, s.Concurrency)
 	}
 	return m
+}
+
+// withWidth fits a run's table to stdout when stdout is a terminal; piped
+// output is never fitted.
+func withWidth(ios *IOStreams, r report.Run) report.Run {
+	if ios.OutTTY {
+		r.Width = ios.Width
+	}
+	return r
 }

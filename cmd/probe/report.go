@@ -15,6 +15,8 @@ type reportOptions struct {
 	RunFile string
 	Output  string
 	HTML    string
+	Force   bool
+	Shown   string
 }
 
 func newReportCmd(ios *IOStreams) *cobra.Command {
@@ -34,24 +36,35 @@ run of a million requests still opens at once.
 
 The exit code is the verdict's, as for ramp.`,
 		Example: `  probe report run.jsonl
-  probe report run.jsonl --html run.html`,
-		Args: cobra.ExactArgs(1),
+  probe report run.jsonl --html run.html
+  probe report - -o json < run.jsonl`,
+		Args: exactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			opts.RunFile = args[0]
+			paths, cleanup, err := runFileArgs(ios, args[0])
+			defer cleanup()
+			if err != nil {
+				return err
+			}
+			opts.RunFile, opts.Shown = paths[0], args[0]
 			return reportRun(ios, opts)
 		},
 	}
 	fs := cmd.Flags()
 	fs.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
 	fs.StringVar(&opts.HTML, "html", "", "also write an HTML report to this file")
+	fs.BoolVar(&opts.Force, "force", false, "overwrite an existing --html file")
 	return cmd
 }
 
 func reportRun(ios *IOStreams, opts *reportOptions) error {
-	if err := checkOutput(opts.Output); err != nil {
+	output, err := parseFormat("--output", opts.Output, "table", "json")
+	if err != nil {
 		return err
 	}
 	if err := checkNotRunFile(opts.HTML, opts.RunFile, "--html"); err != nil {
+		return err
+	}
+	if err := refuseExisting("--html", opts.HTML, opts.Force); err != nil {
 		return err
 	}
 	var tl *report.Timeline
@@ -60,7 +73,7 @@ func reportRun(ios *IOStreams, opts *reportOptions) error {
 		// The timeline needs the start time before the first record, and
 		// is fed while the file is read: a run of a million requests is
 		// never held in memory.
-		h, err := readHeader(opts.RunFile)
+		h, err := readHeader(ios, opts.RunFile)
 		if err != nil {
 			return err
 		}
@@ -80,7 +93,7 @@ func reportRun(ios *IOStreams, opts *reportOptions) error {
 	h := lr.File.Header
 	run := report.Run{
 		ToolVersion: h.ToolVersion, Target: h.Target, Plan: h.Plan, Summary: lr.Summary,
-		Verdict: lr.Verdict, RunFile: opts.RunFile, Sent: lr.Summary.Sent,
+		Verdict: lr.Verdict, RunFile: shownRunFile(opts.Shown, opts.RunFile), Sent: lr.Summary.Sent,
 	}
 	var recorded *verdict.Verdict
 	if f := lr.File.Footer; f != nil {
@@ -93,15 +106,15 @@ func reportRun(ios *IOStreams, opts *reportOptions) error {
 	}
 	if opts.HTML != "" {
 		page := report.HTMLReport{Run: run, Started: h.Started, Timeline: tl, Recorded: recorded}
-		if err := writeFileAtomic(opts.HTML, func(f *os.File) error { return report.WriteHTML(f, page) }); err != nil {
+		if err := writeFileAtomic(opts.HTML, opts.Force, func(f *os.File) error { return report.WriteHTML(f, page) }); err != nil {
 			return err
 		}
 		fmt.Fprintf(ios.Err, "probe: wrote %s (%d requests, %d marks)\n", opts.HTML, tl.Requests(), tl.Marks())
 	}
-	if opts.Output == "json" {
+	if output == "json" {
 		err = report.WriteJSON(ios.Out, run)
 	} else {
-		err = report.WriteText(ios.Out, run)
+		err = report.WriteText(ios.Out, withWidth(ios, run))
 	}
 	if err != nil {
 		return err

@@ -61,9 +61,10 @@ const exitHelp = `
 Exit codes:
   0  healthy: the answers were successes
   1  the tool itself failed
-  2  usage error: bad flags or arguments
+  2  usage error, nothing sent: bad flags or arguments, or no key
   3  a problem was diagnosed (see the verdict)
   4  inconclusive: too few answers to decide
+  130, 143  stopped by SIGINT or SIGTERM before anything was sent
 `
 
 // newRootCmd wires every command onto the streams.
@@ -71,15 +72,35 @@ func newRootCmd(ctx context.Context, ios *IOStreams) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "probe",
 		Short: "Find out why an LLM API answers 403, with evidence for support",
-		Long: `probe sends tiny requests (max_tokens 1) to the Anthropic Messages API (or,
-with --provider openai, to OpenAI-compatible APIs) at stepped concurrency, records every answer (status, timings, error type and
-message, request id) and names the failing layer: key, workspace, region,
-model, or the intermittent 403s of an abuse flag, or something in between
-such as a proxy. Every command can run against a built-in simulated API
-with --scenario NAME; see 'probe scenarios'.` + "\n" + exitHelp,
-		SilenceErrors: true,
-		SilenceUsage:  true,
-		Version:       version(),
+		Long: `probe sends tiny requests (max_tokens 1) to the Anthropic Messages API
+(or, with --provider openai, to OpenAI-compatible APIs) at stepped
+concurrency, records every answer (status, timings, error type and message,
+request id) and names the failing layer: key, workspace, region, model, or
+the intermittent 403s of an abuse flag, or something in between such as a
+proxy. Every command can run against a built-in simulated API with
+--scenario NAME; see 'probe scenarios'.` + "\n" + exitHelp,
+		Example: `  probe check --scenario abuse
+  probe ramp --scenario abuse
+  probe export probe-run-20261202T011405Z.jsonl -o ticket`,
+		// Without Args and RunE cobra answers an unknown command with its
+		// own untyped error, repeating the word typed.
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			hint := "see 'probe --help'"
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				hint = "did you mean " + strings.Join(s, " or ") + "?"
+			}
+			return usagef("unknown command %q (%s)", args[0], hint)
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return cmd.Help()
+		},
+		SilenceErrors:              true,
+		SilenceUsage:               true,
+		Version:                    version(),
+		SuggestionsMinimumDistance: 2,
 	}
 	root.SetOut(ios.Out)
 	root.SetErr(ios.Err)
@@ -103,9 +124,12 @@ with --scenario NAME; see 'probe scenarios'.` + "\n" + exitHelp,
 // Main runs the command line args and returns the exit code. It is the one
 // place that prints an error.
 func Main(ctx context.Context, args []string, ios *IOStreams) ExitCode {
-	root := newRootCmd(ctx, ios)
-	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	err := screenArgs(args)
+	if err == nil {
+		root := newRootCmd(ctx, ios)
+		root.SetArgs(args)
+		err = root.ExecuteContext(ctx)
+	}
 	if err == nil {
 		return ExitHealthy
 	}
@@ -116,18 +140,8 @@ func Main(ctx context.Context, args []string, ios *IOStreams) ExitCode {
 	msg := strings.TrimSpace(err.Error())
 	fmt.Fprintf(ios.Err, "probe: %s\n", msg)
 	var ue usageError
-	if errors.As(err, &ue) || isCobraUsage(msg) {
+	if errors.As(err, &ue) {
 		return ExitUsage
 	}
 	return ExitFailure
-}
-
-// isCobraUsage recognises the argument errors cobra returns as plain errors.
-func isCobraUsage(msg string) bool {
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "invalid argument", "flag needs an argument", "required flag"} {
-		if strings.Contains(msg, p) {
-			return true
-		}
-	}
-	return false
 }

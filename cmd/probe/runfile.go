@@ -27,6 +27,7 @@ func loadRunFile(ios *IOStreams, path string, fn func(*runfile.Record) error) (*
 	if err != nil {
 		return nil, usageError{err}
 	}
+	name := ios.runFileName(path)
 	defer f.Close()
 	var wrapped func(*runfile.Record) error
 	if fn != nil {
@@ -43,19 +44,19 @@ func loadRunFile(ios *IOStreams, path string, fn func(*runfile.Record) error) (*
 		if errors.As(err, &ce) {
 			return nil, ce.err
 		}
-		return nil, usagef("%s: %v", path, err)
+		return nil, usagef("%s: %v", name, err)
 	}
 	if n := lr.File.Skipped; n > 0 {
-		fmt.Fprintf(ios.Err, "probe: note: %s: %d unreadable %s skipped (cut short when the run was killed, or damaged)\n", path, n, plural(n, "line", "lines"))
+		fmt.Fprintf(ios.Err, "probe: note: %s: %d unreadable %s skipped (cut short when the run was killed, or damaged)\n", name, n, plural(n, "line", "lines"))
 	}
 	if lr.File.Footer == nil {
-		fmt.Fprintf(ios.Err, "probe: note: %s has no verdict line (the run was cut short); the verdict is decided again from its %d %s\n", path, lr.File.Records, plural(lr.File.Records, "request", "requests"))
+		fmt.Fprintf(ios.Err, "probe: note: %s has no verdict line (the run was cut short); the verdict is decided again from its %d %s\n", name, lr.File.Records, plural(lr.File.Records, "request", "requests"))
 	}
 	return lr, nil
 }
 
 // readHeader reads only the header of a run file named on the command line.
-func readHeader(path string) (runfile.Header, error) {
+func readHeader(ios *IOStreams, path string) (runfile.Header, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return runfile.Header{}, usageError{err}
@@ -63,7 +64,7 @@ func readHeader(path string) (runfile.Header, error) {
 	defer f.Close()
 	h, err := runfile.ReadHeader(f)
 	if err != nil {
-		return h, usagef("%s: %v", path, err)
+		return h, usagef("%s: %v", ios.runFileName(path), err)
 	}
 	return h, nil
 }
@@ -91,9 +92,11 @@ func plural(n int, one, many string) string {
 }
 
 // writeFileAtomic writes a file through fn to a temporary name in the same
-// directory, then renames it into place, so a reader never sees half a file
-// and a failure leaves any previous file as it was.
-func writeFileAtomic(path string, fn func(f *os.File) error) error {
+// directory, then moves it into place, so a reader never sees half a file
+// and a failure leaves any previous file as it was. Without force an existing
+// file is never replaced: the move is a hard link, which fails if the name
+// is taken, so even a file created meanwhile is safe.
+func writeFileAtomic(path string, force bool, fn func(f *os.File) error) error {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -119,5 +122,14 @@ func writeFileAtomic(path string, fn func(f *os.File) error) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	if force {
+		return os.Rename(tmp.Name(), path)
+	}
+	if err := os.Link(tmp.Name(), path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return usagef("%s already exists (use --force to overwrite it)", path)
+		}
+		return fmt.Errorf("cannot write %s: %v", path, errors.Unwrap(err))
+	}
+	return nil
 }

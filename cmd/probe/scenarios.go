@@ -16,13 +16,19 @@ func newScenariosCmd(ios *IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "scenarios",
 		Short: "List the simulated API's scenarios",
-		Args:  cobra.NoArgs,
+		Example: `  probe scenarios
+  probe scenarios --provider openai -o json
+  probe ramp --scenario abuse`,
+		Args: noArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if providerName == "" {
 				providerName = scenarios.Anthropic
 			}
 			if _, err := provider.ByName(providerName); err != nil {
 				return usagef("--provider: %v", err)
+			}
+			if err := checkOutput(&output); err != nil {
+				return err
 			}
 			all := scenarios.AllFor(providerName)
 			switch output {
@@ -49,7 +55,7 @@ func newScenariosCmd(ios *IOStreams) *cobra.Command {
 				}
 				return tw.Flush()
 			}
-			return usagef("--output %q: use table or json", output)
+			return nil
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table or json")

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -96,9 +98,6 @@ func (o *targetOptions) resolve(ios *IOStreams) (*resolvedTarget, error) {
 		return nil, usageError{err}
 	}
 	rt.Warnings = warnings
-	if demo, ok := demoKeys[rt.Target.API().Name]; ok && key.Secret() == demo {
-		key.Source = "demo key (simulated API)"
-	}
 	rt.Target.Key = key
 	rt.Target = rt.Target.WithScrubber(ios.Getenv)
 	rt.Info = rt.Target.Info()
@@ -111,6 +110,9 @@ func (o *targetOptions) resolve(ios *IOStreams) (*resolvedTarget, error) {
 func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 	if o.Key != "" {
 		return nil, usagef("--key is refused: a key on the command line is saved in shell history and visible in ps; use the provider's key variable (e.g. ANTHROPIC_API_KEY), --key-file FILE or --key-stdin")
+	}
+	if o.KeyStdin && ios.InTTY {
+		return nil, usagef("--key-stdin reads the key from a pipe, and standard input is a terminal (the key would echo): pipe it in, e.g. 'pass show anthropic | probe ramp --key-stdin', or use --key-file FILE")
 	}
 	if o.Scenario != "" && o.BaseURL != "" {
 		return nil, usagef("--scenario and --base-url exclude each other: a scenario runs its own simulated API")
@@ -144,11 +146,12 @@ func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 	case o.Scenario != "":
 		base, stop, err := startScenario(o.Scenario, scenarios.Options{Seed: o.Seed, Provider: prov.Name})
 		if err != nil {
-			return nil, usageError{err}
+			return nil, err
 		}
 		raw, rt.BaseSource, rt.Close = base, "simulated API, scenario "+o.Scenario, stop
 		if o.KeyFile == "" && !o.KeyStdin && !anyKeySet(ios, prov) && prov.Cloud == "" {
 			rt.Keys.Getenv = withDemoKey(ios.Getenv, prov)
+			rt.Keys.Demo = demoKeys[prov.Name]
 		}
 	case o.BaseURL != "":
 		raw, rt.BaseSource = o.BaseURL, "--base-url"
@@ -157,10 +160,10 @@ func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 	default:
 		raw, rt.BaseSource = provider.DefaultBaseURL, "default"
 	}
-	base, err := target.ParseBaseURL(raw)
+	base, err := parseBase(raw, rt.BaseSource)
 	if err != nil {
 		rt.Close()
-		return nil, usageError{err}
+		return nil, err
 	}
 	rt.Target = target.Target{Provider: prov, BaseURL: base, Model: model, Headers: headers, UserAgent: "probe/" + version()}
 	rt.Limits = target.LimitsFor(base)
@@ -235,7 +238,7 @@ func withDemoKey(getenv func(string) string, p *provider.Provider) func(string) 
 
 // startScenario serves a simulated API on an ephemeral loopback port.
 func startScenario(name string, opts scenarios.Options) (baseURL string, stop func(), err error) {
-	api, err := scenarios.New(name, opts)
+	api, err := newScenario(name, opts)
 	if err != nil {
 		return "", nil, err
 	}
@@ -246,4 +249,35 @@ func startScenario(name string, opts scenarios.Options) (baseURL string, stop fu
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
+}
+
+// endpointSuffixes are the API paths probe adds to a base URL itself, with
+// the part a base URL must lose: OpenAI's clients keep /v1 in the base.
+var endpointSuffixes = []struct{ path, drop string }{
+	{"/v1/messages", "/v1/messages"},
+	{"/v1/chat/completions", "/chat/completions"},
+}
+
+// parseBase parses a base URL and refuses, with the corrected URL, mistakes
+// that would send every request to a wrong address: a port out of range and
+// a full endpoint URL given as the base.
+func parseBase(raw, source string) (*url.URL, error) {
+	base, err := target.ParseBaseURL(raw)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	if p := base.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, usagef("base URL from %s: port %s is not a number from 1 to 65535", source, p)
+		}
+	}
+	path := strings.TrimSuffix(base.EscapedPath(), "/")
+	for _, suf := range endpointSuffixes {
+		if strings.HasSuffix(path, suf.path) {
+			root := base.Scheme + "://" + base.Host
+			return nil, usagef("base URL from %s ends in %s, the endpoint itself: clients (probe, SDKs, Claude Code) add it, so requests would go to %s%s%s; set the base URL to %s%s",
+				source, suf.path, root, path, suf.path, root, strings.TrimSuffix(path, suf.drop))
+		}
+	}
+	return base, nil
 }

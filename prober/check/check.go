@@ -108,9 +108,17 @@ func (c *Checker) Run(ctx context.Context) Result {
 			v.Evidence = append(v.Evidence, fmt.Sprintf("%s: %s", l.ID, f.Message))
 		}
 		// The models layer only supports the message's answer: it rules
-		// nothing out by itself.
-		if l.ID != "models" && (l.Status == keys.Passed || l.Status == keys.Warned) {
+		// nothing out by itself. A warned layer worked, but its warning may
+		// still be the cause: it is ruled out with that said, never simply
+		// "passed".
+		if l.ID == "models" {
+			continue
+		}
+		switch l.Status {
+		case keys.Passed:
 			v.RuledOut = append(v.RuledOut, fmt.Sprintf("%s (layer %s): passed", l.Name, l.Layers))
+		case keys.Warned:
+			v.RuledOut = append(v.RuledOut, fmt.Sprintf("%s (layer %s): worked, with warnings (see above)", l.Name, l.Layers))
 		}
 	}
 	if v.RuledOut == nil {

@@ -59,7 +59,11 @@ func InspectKey(src KeySources) (Key, []Finding) {
 		fix := fmt.Sprintf("export %s=… (copy it from the provider's console), or use --key-file FILE", p.Keys[0].Name)
 		return Key{}, append(fs, Finding{Failed, err.Error(), fix})
 	}
-	fs = append(fs, Finding{Passed, fmt.Sprintf("key from %s: %s (fingerprint %s), sent as %s", key.Source, key.Redacted(), key.Fingerprint(), key.Kind), ""})
+	from := "key from " + key.Source
+	if key.Source == DemoSource {
+		from = "the " + DemoSource // no key of the user's is in play
+	}
+	fs = append(fs, Finding{Passed, fmt.Sprintf("%s: %s (fingerprint %s), sent as %s", from, key.Redacted(), key.Fingerprint(), key.Kind), ""})
 	if source == "" {
 		// A key file's or stdin's warnings (mode, whitespace, CRLF) are
 		// those ramp prints; an environment variable's whitespace is

@@ -25,7 +25,14 @@ type KeySources struct {
 	Provider *provider.Provider
 	// Strict turns the warning about a key file others can read into an error.
 	Strict bool
+	// Demo is the simulated API's demo key, which the environment holds
+	// when --scenario stands in for a missing key: found there, its source
+	// is said truly (DemoSource), not as the variable.
+	Demo string
 }
+
+// DemoSource is the source of a key that is the simulated API's demo key.
+const DemoSource = "demo key of the simulated API"
 
 // errNoKey means no source held a key.
 var errNoKey = errors.New("no key")
@@ -116,6 +123,9 @@ func LoadKey(src KeySources) (Key, []string, error) {
 	for _, env := range p.Keys {
 		if v := getenv(env.Name); v != "" {
 			k, err := clean(v, env.Name, env.Kind)
+			if err == nil && src.Demo != "" && v == src.Demo {
+				k.Source = DemoSource
+			}
 			return k, warnings, err
 		}
 	}

@@ -88,12 +88,18 @@ func urlProblem(err error) string {
 // ends in /v1, as OPENAI_BASE_URL conventionally does, is not given another.
 func (t Target) endpoint(path string) string {
 	u := *t.BaseURL
-	base := strings.TrimSuffix(u.Path, "/")
+	// The prefix is joined as the user wrote it: a gateway may route on an
+	// escaped %2F that decoding would turn into a path separator.
+	base := strings.TrimSuffix(u.EscapedPath(), "/")
 	if strings.HasSuffix(base, "/v1") && strings.HasPrefix(path, "/v1/") {
 		path = strings.TrimPrefix(path, "/v1")
 	}
-	u.Path = base + path
-	u.RawPath = ""
+	u.RawPath = base + path
+	if p, err := url.PathUnescape(u.RawPath); err == nil {
+		u.Path = p
+	} else {
+		u.Path, u.RawPath = u.Path+path, ""
+	}
 	return u.String()
 }
 

@@ -84,6 +84,8 @@ func TestEndpoint(t *testing.T) {
 		{"https://gw.example/some/prefix", "/v1/messages", "https://gw.example/some/prefix/v1/messages"},
 		{"https://gw.example/some/prefix/", "/v1/messages", "https://gw.example/some/prefix/v1/messages"},
 		{"http://127.0.0.1:9/p", "/v1/models", "http://127.0.0.1:9/p/v1/models"},
+		{"https://gw.example/team%2Fa/anthropic", "/v1/messages", "https://gw.example/team%2Fa/anthropic/v1/messages"},
+		{"https://gw.example/a%20b", "/v1/messages", "https://gw.example/a%20b/v1/messages"},
 	}
 	for _, c := range cases {
 		t.Run(c.base, func(t *testing.T) {
