@@ -96,6 +96,7 @@ with --scenario NAME; see 'probe scenarios'.` + "\n" + exitHelp,
 		newCompareCmd(ios),
 		newExportCmd(ios),
 		newReportCmd(ios),
+		newWatchCmd(ios),
 	)
 	return root
 }
