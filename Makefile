@@ -1,7 +1,7 @@
 # Developer tasks. `make test` is what CI runs (see .ci/run).
 GO ?= go
 
-.PHONY: build test lint e2e e2e-browser chromium prometheus check-rules bench flaky fuzz fuzz-check
+.PHONY: build test lint e2e e2e-browser e2e-prometheus chromium prometheus check-rules bench soak flaky fuzz fuzz-check
 
 build:
 	$(GO) build -o bin/probe ./cmd/probe
@@ -50,6 +50,11 @@ prometheus:
 check-rules: prometheus
 	promtool check rules deploy/prometheus/alerts.yml
 	promtool check config deploy/prometheus/prometheus.yml
+
+# probe watch on two simulated targets with a real Prometheus scraping it:
+# the flagged target's verdict and alert must show in Prometheus's API.
+e2e-prometheus: prometheus
+	$(GO) test -count=1 -run 'TestWatchPrometheus' -v ./cmd/probe
 
 # The scenario verdicts 20 times in a row: they must never flake.
 flaky:

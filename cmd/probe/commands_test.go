@@ -18,8 +18,10 @@ var (
 	sendingCommands  = map[string]bool{"ramp": true, "check": true, "cooldown": true}
 	// readingCommands take run files as arguments; one may be '-'.
 	readingCommands = map[string][]string{"report": {"-"}, "export": {"-"}, "compare": {fixtureRun, "-"}}
-	// serve prints its address, not a result: it has no format to choose.
-	otherCommands = map[string]bool{"serve": true}
+	// serve prints its address, not a result: it has no format to choose;
+	// watch is a long-running exporter whose output is its /metrics page
+	// and whose run files rotate under new names (nothing is replaced).
+	otherCommands = map[string]bool{"serve": true, "watch": true}
 )
 
 // allCommands walks the command tree below root.

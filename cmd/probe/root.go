@@ -117,6 +117,7 @@ proxy. Every command can run against a built-in simulated API with
 		newCompareCmd(ios),
 		newExportCmd(ios),
 		newReportCmd(ios),
+		newWatchCmd(ios),
 	)
 	return root
 }

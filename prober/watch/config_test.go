@@ -61,6 +61,7 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"steps over budget", "targets:\n  - name: a\n    steps: [5, 10]\n    max_requests_per_hour: 10\n", `watch.yaml:4: targets[0].max_requests_per_hour: 10 is less than one probe's 15 requests…`},
 		{"step too big", "targets:\n  - name: a\n    steps: [1, 500]\n", `watch.yaml:3: targets[0].steps: 500 is not a concurrency…`},
 		{"steps not numbers", "targets:\n  - name: a\n    steps: [x]\n", `watch.yaml:3:…`},
+		{"unknown provider", two + "    provider: acme\n", `watch.yaml:6: targets[1].provider: unknown provider "acme" (known: anthropic, bedrock, foundry, openai, vertex)`},
 		{"no targets", "targets: []\n", `watch.yaml:1: targets: no targets`},
 		{"empty file", "", `watch.yaml: targets: no targets`},
 		{"syntax error", "targets:\n  - name: a\n   bad: [\n", `watch.yaml:…`},

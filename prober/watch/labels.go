@@ -1,23 +1,33 @@
 package watch
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/llm-probe/probe/prober/classify"
+	"github.com/llm-probe/probe/prober/verdict"
+)
 
 // Label values come only from the config (target names, checked label-safe)
 // and from the fixed vocabularies below: an outcome, signature or layer the
 // prober makes up becomes "other", so no request id, key, fingerprint or IP
 // can ever reach a label (they would also explode the series count).
 
-// outcomes is the classifier's vocabulary (prober's Outcome constants).
-var outcomes = vocabulary("ok", "auth", "key-not-received", "permission", "workspace", "model",
-	"forbidden-edge", "edge-block", "challenge", "proxy-page", "billing", "rate-limit",
-	"overloaded", "server", "bad-request", "not-found", "redirect", "unexpected",
-	"network-dns", "network-refused", "network-reset", "network-timeout", "network-tls",
-	"network-other", "canceled", "unrecognised")
+// outcomes is the classifier's vocabulary, from package classify's own
+// constants so that a new outcome cannot silently become "other".
+var outcomes = vocabulary(
+	classify.OutcomeOK, classify.OutcomeAuth, classify.OutcomeKeyNotReceived, classify.OutcomePermission,
+	classify.OutcomeWorkspace, classify.OutcomeModel, classify.OutcomeForbiddenEdge, classify.OutcomeEdgeBlock,
+	classify.OutcomeChallenge, classify.OutcomeProxyPage, classify.OutcomeBilling, classify.OutcomeRateLimit,
+	classify.OutcomeOverloaded, classify.OutcomeServer, classify.OutcomeBadRequest, classify.OutcomeNotFound,
+	classify.OutcomeRedirect, classify.OutcomeUnexpected, classify.OutcomeDNS, classify.OutcomeRefused,
+	classify.OutcomeReset, classify.OutcomeTimeout, classify.OutcomeTLS, classify.OutcomeNetwork,
+	classify.OutcomeCanceled)
 
-// signatures is the verdict vocabulary of DESIGN.md, plus account_flagged.
-var signatures = vocabulary("healthy", "auth_failure", "proxy_interference", "workspace_denied",
-	"region_blocked", "model_not_enabled", "intermittent_403", "account_flagged",
-	"billing_issue", "rate_limited", "overloaded", "network_error", "inconclusive")
+// signatures is the verdict vocabulary, from package verdict's constants.
+var signatures = vocabulary(
+	verdict.Healthy, verdict.AuthFailure, verdict.ProxyInterference, verdict.WorkspaceDenied,
+	verdict.RegionBlocked, verdict.ModelNotEnabled, verdict.Intermittent403, verdict.BillingIssue,
+	verdict.RateLimited, verdict.Overloaded, verdict.NetworkError, verdict.Inconclusive)
 
 // layers are the decision tree's layers; "-" is a look-alike with no layer.
 var layers = vocabulary("1", "2", "3", "4", "5", "Q4", "-")
@@ -37,10 +47,10 @@ const (
 
 var reasons = []ErrorReason{ReasonKeyFile, ReasonDNS, ReasonConnect, ReasonBudget, ReasonOther}
 
-func vocabulary(words ...string) map[string]bool {
+func vocabulary[S ~string](words ...S) map[string]bool {
 	m := make(map[string]bool, len(words))
 	for _, w := range words {
-		m[w] = true
+		m[string(w)] = true
 	}
 	return m
 }

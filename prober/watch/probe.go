@@ -139,6 +139,7 @@ type eventJSON struct {
 	To         verdictJSON  `json:"to"`
 	Answers    int          `json:"answers"`
 	RequestIDs []string     `json:"request_ids"`
+	TrendP     *float64     `json:"trend_p,omitempty"`
 }
 
 // verdict logs the first verdict ("verdict") or a change ("verdict_change")
@@ -148,7 +149,7 @@ func (l *eventLog) verdict(now time.Time, target string, old *Verdict, v Verdict
 		return
 	}
 	e := eventJSON{Time: now.UTC(), Event: "verdict", Target: target, Answers: len(held),
-		To: verdictJSON{v.Signature, v.Layer}, RequestIDs: showingIDs(v, held)}
+		To: verdictJSON{v.Signature, v.Layer}, RequestIDs: showingIDs(v, held), TrendP: v.TrendP}
 	if old != nil {
 		e.Event, e.From = "verdict_change", &verdictJSON{old.Signature, old.Layer}
 	}

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strings"
 	"time"
+
+	"github.com/llm-probe/probe/prober/provider"
 )
 
 // Defaults for what a target may leave out; gentle on purpose.
@@ -40,6 +43,10 @@ func validate(rt rawTarget) (t Target, field, msg string) {
 		t.Provider = DefaultProvider
 	} else if !labelSafe.MatchString(t.Provider) {
 		return t, "provider", fmt.Sprintf("%q is not a provider name", t.Provider)
+	} else if p, err := provider.ByName(t.Provider); err != nil {
+		return t, "provider", fmt.Sprintf("unknown provider %q (known: %s)", t.Provider, strings.Join(provider.Names(), ", "))
+	} else {
+		t.Provider = p.Name
 	}
 	if f, m := checkBaseURL(t.BaseURL); m != "" {
 		return t, f, m

@@ -17,6 +17,9 @@ type Verdict struct {
 	// RequestIDs are the ids that show the verdict; when empty, the ids of
 	// the window's failed answers are logged instead.
 	RequestIDs []string
+	// TrendP is the one-sided p-value of a 403 share rising through the
+	// window (time buckets), nil when it was not computed.
+	TrendP *float64
 }
 
 // Layer5 reports whether the verdict is an abuse signal (layer 5), after

@@ -6,7 +6,8 @@ import "time"
 // length and interval, so memory stays flat.
 const DefaultMaxAnswers = 10_000
 
-// Answer is one request's result, as much as the window and the metrics need.
+// Answer is one request's result, as much as the window, the metrics and
+// the verdict engine need.
 type Answer struct {
 	Time      time.Time
 	Outcome   string
@@ -15,6 +16,13 @@ type Answer struct {
 	RequestID string
 	Is403     bool
 	Layer5    bool
+	// Concurrency is the step the request was sent at (0: unknown).
+	Concurrency int
+	// ErrorType and Message are the API's error type and message, which the
+	// verdict engine groups failures by; IDSource names the id's header.
+	ErrorType string
+	Message   string
+	IDSource  string
 }
 
 // window is a ring buffer of the latest answers of one target, oldest first.
