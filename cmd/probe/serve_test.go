@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -17,7 +19,12 @@ func TestServeTryLine(t *testing.T) {
 	dir := t.TempDir()
 	urlFile := filepath.Join(dir, "url")
 	ctx, cancel := context.WithCancel(t.Context())
-	sios, sout, serr := TestStreams(nil)
+	sios, _, serr := TestStreams(nil)
+	// serve writes while the test reads: the file system orders the url
+	// file after the lines, but not for the race detector, so the buffer
+	// is locked.
+	sout := &lockedBuffer{}
+	sios.Out = sout
 	done := make(chan ExitCode, 1)
 	go func() { done <- Main(ctx, []string{"serve", "--scenario", "healthy", "--url-file", urlFile}, sios) }()
 	defer func() {
@@ -61,4 +68,22 @@ func TestServeTryLine(t *testing.T) {
 	if !strings.Contains(stdout.String(), "sk-ant-api03-SI…00AA") {
 		t.Errorf("the try line did not send the demo key:\n%s", stdout)
 	}
+}
+
+// lockedBuffer is a bytes.Buffer that one goroutine writes while another reads.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
