@@ -92,6 +92,11 @@ fuzz-check:
 		if ! grep -qs "^func $${t#*:}(" ./$${t%%:*}/*_test.go; then echo "FUZZ_TARGETS lists $$t, which is not in the tree"; exit 1; fi; \
 	done
 
+# probe watch's soak: 100,000 probes on a fast clock, budgets checked from
+# the simulated server's log, peak RSS printed (about 3 minutes).
+soak:
+	$(GO) test -run '^$$' -bench WatchSoak -benchtime 1x -timeout 20m ./prober/watch/live
+
 # The micro-benchmarks (allocs/op of the hot path), then the harness: probe
 # against vegeta and hey on a loopback server, in one run, written to
 # bench/RESULTS.md with the machine it ran on. It takes several minutes and
@@ -99,6 +104,6 @@ fuzz-check:
 # sends requests only to its own server on 127.0.0.1. Not part of `make test`.
 bench:
 	@set -e; micro=$$(mktemp); trap 'rm -f "$$micro"' EXIT; \
-	$(GO) test -run '^$$' -bench . -benchmem ./... >"$$micro" || { cat "$$micro"; exit 1; }; \
+	$(GO) test -run '^$$' -bench . -skip BenchmarkWatchSoak -benchmem ./... >"$$micro" || { cat "$$micro"; exit 1; }; \
 	cat "$$micro"; \
 	GO=$(GO) $(GO) run ./bench/cmd/harness -micro "$$micro" -out bench/RESULTS.md
