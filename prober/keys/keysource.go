@@ -2,6 +2,7 @@ package keys
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -48,66 +49,27 @@ const maxKeyFile = 16 << 10
 func LoadKey(src KeySources) (Key, []string, error) {
 	var warnings []string
 	clean := func(raw, source string, kind provider.KeyKind) (Key, error) {
-		k := strings.TrimSpace(raw)
-		// One final newline is how files and piped input end; only
-		// whitespace beyond it is worth a warning.
-		if k != raw && k+"\n" != raw {
-			warnings = append(warnings, fmt.Sprintf("the key from %s had surrounding whitespace or a newline; it was trimmed for this run, but an application reading the same source may send it as is", source))
+		k, warn, err := cleanKey(src, raw, source, kind)
+		if warn != "" {
+			warnings = append(warnings, warn)
 		}
-		if k == "" {
-			return Key{}, fmt.Errorf("the key from %s is empty", source)
-		}
-		if strings.ContainsAny(k, "\r\n\x00") {
-			return Key{}, fmt.Errorf("the key from %s spans several lines: put only the key in it", source)
-		}
-		if strings.HasPrefix(k, "sk-ant-oat") && kind == provider.APIKey && source != "ANTHROPIC_API_KEY" {
-			kind = provider.AuthToken
-		}
-		if src.Provider != nil && src.Provider != provider.Anthropic && (source == "stdin" || source == "--key-file") {
-			kind = src.Provider.Keys[0].Kind
-		}
-		return NewKey(k, source, kind), nil
+		return k, err
 	}
 	switch {
 	case src.UseStdin:
-		if src.Stdin == nil {
-			return Key{}, nil, errors.New("--key-stdin: no standard input")
-		}
-		b, err := io.ReadAll(io.LimitReader(src.Stdin, maxKeyFile+1))
+		b, err := readStdin(src)
 		if err != nil {
-			return Key{}, nil, fmt.Errorf("--key-stdin: %v", err)
-		}
-		if err := notAKey(b); err != nil {
-			return Key{}, nil, fmt.Errorf("--key-stdin: %v", err)
+			return Key{}, nil, err
 		}
 		k, err := clean(string(b), "stdin", provider.APIKey)
 		return k, warnings, err
 	case src.File != "":
-		info, err := os.Stat(src.File)
+		b, warn, err := readKeyFile(src)
 		if err != nil {
-			return Key{}, nil, fmt.Errorf("--key-file %s: %w", src.File, unwrapPath(err))
+			return Key{}, nil, err
 		}
-		if info.IsDir() {
-			return Key{}, nil, fmt.Errorf("--key-file %s: is a directory", src.File)
-		}
-		if info.Mode().Perm()&0o077 != 0 {
-			msg := fmt.Sprintf("--key-file %s is readable by others (mode %04o): chmod 600 it", src.File, info.Mode().Perm())
-			if src.Strict {
-				return Key{}, nil, errors.New(msg + " (refused with --strict)")
-			}
-			warnings = append(warnings, msg)
-		}
-		f, err := os.Open(src.File)
-		if err != nil {
-			return Key{}, nil, fmt.Errorf("--key-file %s: %w", src.File, unwrapPath(err))
-		}
-		defer f.Close()
-		b, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
-		if err != nil {
-			return Key{}, nil, fmt.Errorf("--key-file %s: %v", src.File, err)
-		}
-		if err := notAKey(b); err != nil {
-			return Key{}, nil, fmt.Errorf("--key-file %s: %v", src.File, err)
+		if warn != "" {
+			warnings = append(warnings, warn)
 		}
 		k, err := clean(string(b), "--key-file", provider.APIKey)
 		return k, warnings, err
@@ -116,10 +78,7 @@ func LoadKey(src KeySources) (Key, []string, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	p := src.Provider
-	if p == nil {
-		p = provider.Anthropic
-	}
+	p := cmp.Or(src.Provider, provider.Anthropic)
 	for _, env := range p.Keys {
 		if v := getenv(env.Name); v != "" {
 			k, err := clean(v, env.Name, env.Kind)
@@ -130,6 +89,77 @@ func LoadKey(src KeySources) (Key, []string, error) {
 		}
 	}
 	return Key{}, nil, fmt.Errorf("%w: set %s, or use --key-file FILE or --key-stdin", errNoKey, p.KeyEnvNames())
+}
+
+// cleanKey trims the key read from source and names its kind. Whitespace
+// beyond one final newline (how files and piped input end) is worth a
+// warning: an application reading the same source may send it as is.
+func cleanKey(src KeySources, raw, source string, kind provider.KeyKind) (Key, string, error) {
+	k := strings.TrimSpace(raw)
+	warn := ""
+	if k != raw && k+"\n" != raw {
+		warn = fmt.Sprintf("the key from %s had surrounding whitespace or a newline; it was trimmed for this run, but an application reading the same source may send it as is", source)
+	}
+	if k == "" {
+		return Key{}, warn, fmt.Errorf("the key from %s is empty", source)
+	}
+	if strings.ContainsAny(k, "\r\n\x00") {
+		return Key{}, warn, fmt.Errorf("the key from %s spans several lines: put only the key in it", source)
+	}
+	if strings.HasPrefix(k, "sk-ant-oat") && kind == provider.APIKey && source != "ANTHROPIC_API_KEY" {
+		kind = provider.AuthToken
+	}
+	if src.Provider != nil && src.Provider != provider.Anthropic && (source == "stdin" || source == "--key-file") {
+		kind = src.Provider.Keys[0].Kind
+	}
+	return NewKey(k, source, kind), warn, nil
+}
+
+// readStdin reads --key-stdin, bounded.
+func readStdin(src KeySources) ([]byte, error) {
+	if src.Stdin == nil {
+		return nil, errors.New("--key-stdin: no standard input")
+	}
+	b, err := io.ReadAll(io.LimitReader(src.Stdin, maxKeyFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("--key-stdin: %v", err)
+	}
+	if err := notAKey(b); err != nil {
+		return nil, fmt.Errorf("--key-stdin: %v", err)
+	}
+	return b, nil
+}
+
+// readKeyFile reads --key-file, bounded, and warns (or, with --strict,
+// refuses) when others can read it.
+func readKeyFile(src KeySources) ([]byte, string, error) {
+	info, err := os.Stat(src.File)
+	if err != nil {
+		return nil, "", fmt.Errorf("--key-file %s: %w", src.File, unwrapPath(err))
+	}
+	if info.IsDir() {
+		return nil, "", fmt.Errorf("--key-file %s: is a directory", src.File)
+	}
+	warn := ""
+	if info.Mode().Perm()&0o077 != 0 {
+		warn = fmt.Sprintf("--key-file %s is readable by others (mode %04o): chmod 600 it", src.File, info.Mode().Perm())
+		if src.Strict {
+			return nil, "", errors.New(warn + " (refused with --strict)")
+		}
+	}
+	f, err := os.Open(src.File)
+	if err != nil {
+		return nil, "", fmt.Errorf("--key-file %s: %w", src.File, unwrapPath(err))
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
+	if err != nil {
+		return nil, "", fmt.Errorf("--key-file %s: %v", src.File, err)
+	}
+	if err := notAKey(b); err != nil {
+		return nil, "", fmt.Errorf("--key-file %s: %v", src.File, err)
+	}
+	return b, warn, nil
 }
 
 // envLine matches a NAME=value line, as in a .env file.
