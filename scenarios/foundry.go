@@ -40,17 +40,17 @@ const (
 // foundryCatalogue is Foundry's refusals, healthy first: Azure's own
 // before the request reaches Claude, then Anthropic's.
 var foundryCatalogue = []Scenario{
-	{Name: "healthy", Summary: "every request succeeds", Signature: "healthy", Layer: "-", behave: &behaviour{}},
-	{Name: "invalid-key", Summary: "401 \"Access denied due to invalid subscription key or wrong API endpoint\"", Signature: "auth_failure", Layer: "1",
+	{Name: "healthy", Summary: "every request succeeds", Signature: "healthy", Layer: "-", Source: "invented: Foundry's Anthropic-shaped success", behave: &behaviour{}},
+	{Name: "invalid-key", Summary: "401 \"Access denied due to invalid subscription key or wrong API endpoint\"", Signature: "auth_failure", Layer: "1", Source: "azure-invalid-subscription-key",
 		behave: account(func(c *call) bool { c.azureError(http.StatusUnauthorized, "401", msgAzureBadKey); return true })},
-	{Name: "deployment-not-found", Summary: "404 DeploymentNotFound: no deployment of that name in the resource", Signature: "model_not_enabled", Layer: "4",
+	{Name: "deployment-not-found", Summary: "404 DeploymentNotFound: no deployment of that name in the resource", Signature: "model_not_enabled", Layer: "4", Source: "azure-deployment-not-found",
 		behave: invoke(func(c *call) bool {
 			c.azureError(http.StatusNotFound, "DeploymentNotFound", msgAzureDeployment)
 			return true
 		})},
-	{Name: "rate-limited", Summary: "429 rate_limit_error once more than 3 messages are in flight", Signature: "rate_limited", Layer: "-",
+	{Name: "rate-limited", Summary: "429 rate_limit_error from the 31st message of a minute (limit 30)", Signature: "rate_limited", Layer: "-", Source: "invented: a 429 rate_limit_error in Anthropic's envelope, as Foundry passes it on",
 		behave: invoke(rateLimited)},
-	{Name: "overloaded", Summary: "529 overloaded_error on about 35% of messages", Signature: "overloaded", Layer: "-",
+	{Name: "overloaded", Summary: "529 overloaded_error on about 35% of messages", Signature: "overloaded", Layer: "-", Source: "invented: a 529 overloaded_error in Anthropic's envelope, as Foundry passes it on",
 		behave: invoke(overloaded)},
 }
 
