@@ -73,11 +73,11 @@ func newRootCmd(ctx context.Context, ios *IOStreams) *cobra.Command {
 		Use:   "probe",
 		Short: "Find out why an LLM API answers 403, with evidence for support",
 		Long: `probe sends tiny requests (max_tokens 1) to the Anthropic Messages API
-(or, with --provider openai, to OpenAI-compatible APIs) at stepped
-concurrency, records every answer (status, timings, error type and message,
-request id) and names the failing layer: key, workspace, region, model, or
-the intermittent 403s of an abuse flag, or something in between such as a
-proxy. Every command can run against a built-in simulated API with
+(or, with --provider, to OpenAI-compatible APIs and to Claude on Bedrock,
+Vertex AI and Foundry) at stepped concurrency, records every answer
+(status, timings, error type and message, request id) and names the
+failing layer: key, workspace, region, model, or the intermittent 403s of
+an abuse flag, or something in between such as a proxy. Every command can run against a built-in simulated API with
 --scenario NAME; see 'probe scenarios'.` + "\n" + exitHelp,
 		Example: `  probe check --scenario abuse
   probe ramp --scenario abuse
