@@ -77,8 +77,9 @@ func newRootCmd(ctx context.Context, ios *IOStreams) *cobra.Command {
 Vertex AI and Foundry) at stepped concurrency, records every answer
 (status, timings, error type and message, request id) and names the
 failing layer: key, workspace, region, model, or the intermittent 403s of
-an abuse flag, or something in between such as a proxy. Every command can run against a built-in simulated API with
---scenario NAME; see 'probe scenarios'.` + "\n" + exitHelp,
+an abuse flag, or something in between such as a proxy. Every command
+can run against a built-in simulated API with --scenario NAME; see
+'probe scenarios'.` + "\n" + exitHelp,
 		Example: `  probe check --scenario abuse
   probe ramp --scenario abuse
   probe export probe-run-20261202T011405Z.jsonl -o ticket`,
