@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"bufio"
+	"compress/gzip"
 	"context"
 	"errors"
 	"io"
@@ -59,7 +61,7 @@ func (x *exchanger) exchange(ctx context.Context, req *http.Request, tm *timing,
 		return 0, nil
 	}
 	defer resp.Body.Close()
-	body, readErr := x.read(resp.Body, buf)
+	body, readErr := x.read(decoded(resp), buf)
 	finish()
 	rec.Status = resp.StatusCode
 	rec.Bytes = int64(len(body))
@@ -88,6 +90,33 @@ func (x *exchanger) read(r io.Reader, buf *[]byte) ([]byte, error) {
 	*buf = body
 	return body, err
 }
+
+// decoded returns the body as the classifier must read it. A request that
+// sets its own Accept-Encoding (--header 'Accept-Encoding: gzip') turns off
+// Go's transparent decompression, and Cloudflare's edge answers gzip: read
+// raw, its page would be classified as binary noise. The caller's cap
+// bounds what is decompressed, so a gzip bomb stays flat in memory. A body
+// that claims gzip without gzip's magic bytes is read as it came.
+func decoded(resp *http.Response) io.Reader {
+	if resp.Uncompressed || !strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "gzip") {
+		return resp.Body
+	}
+	br := bufio.NewReaderSize(resp.Body, 512)
+	if magic, _ := br.Peek(2); len(magic) < 2 || magic[0] != 0x1f || magic[1] != 0x8b {
+		return br
+	}
+	zr, err := gzip.NewReader(br)
+	if err != nil {
+		return errReader{err} // a header cut short: the body was cut
+	}
+	zr.Multistream(false) // one member: bytes after it are not the answer
+	return zr
+}
+
+// errReader is a Reader that fails with err, for a body cut mid-header.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // bodyCut records an answer whose status arrived and whose body did not.
 // The status is the server's answer and is used: the record keeps the
