@@ -40,6 +40,7 @@ type AWSCredentials struct {
 	region   string
 	desc     Description
 	now      func() time.Time
+	secrets  secretList // for the scrubber (Secrets)
 }
 
 // ResolveAWS finds credentials and a region through the AWS SDK's default
@@ -83,6 +84,7 @@ func ResolveAWS(ctx context.Context, opts AWSOptions) (*AWSCredentials, error) {
 			Fingerprint: fingerprint(creds.SecretAccessKey),
 		},
 	}
+	c.secrets.add(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken)
 	if !strings.HasPrefix(c.desc.Source, "environment") {
 		c.desc.Profile = profile
 	}

@@ -41,6 +41,7 @@ type FoundryCredentials struct {
 	key, bearer string
 	messages    string
 	desc        Description
+	secrets     secretList // for the scrubber (Secrets)
 }
 
 // ResolveFoundry finds the key or Entra token and the resource. A missing
@@ -69,6 +70,7 @@ func ResolveFoundry(opts FoundryOptions) (*FoundryCredentials, error) {
 	if where == "" {
 		return nil, configErr(ErrNoProject, "no Foundry resource: set ANTHROPIC_FOUNDRY_RESOURCE or ANTHROPIC_FOUNDRY_BASE_URL")
 	}
+	f.secrets.add(f.key, f.bearer)
 	f.messages = FoundryMessagesURL(where)
 	f.desc.Project = redactURL(where)
 	return f, nil

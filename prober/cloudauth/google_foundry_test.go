@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -82,6 +83,10 @@ func TestVertexADCFile(t *testing.T) {
 	send(t, g.Transport(nil), "POST", srv.URL+"/x", VertexBody)
 	if a := (<-got).req.Header.Get("Authorization"); a != "Bearer "+fakeGToken {
 		t.Errorf("Authorization = %q; want the refreshed token", a)
+	}
+	// The fetched token and the refresh token are listed for the scrubber.
+	if s := g.Secrets(); !slices.Contains(s, fakeGToken) || !slices.Contains(s, fakeRefresh) {
+		t.Errorf("Secrets() lists %d values; want the fetched and the refresh token", len(s))
 	}
 }
 

@@ -43,6 +43,7 @@ func (t *sigV4Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, noAWSCredentials(scrub(err.Error(), creds.SecretAccessKey, creds.SessionToken))
 	}
+	t.creds.secrets.add(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken) // a refresh brings new ones
 	// Signing covers Host; a request rebased onto loopback is signed for
 	// where it goes, which is what a gateway or the simulator checks.
 	err = t.signer.SignHTTP(req.Context(), creds, out, hex.EncodeToString(sum[:]),

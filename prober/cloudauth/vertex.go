@@ -48,6 +48,7 @@ type GoogleCredentials struct {
 	project string
 	region  string
 	desc    Description
+	secrets secretList // for the scrubber (Secrets)
 }
 
 // adcFile is the part of an ADC JSON file worth reading before the library
@@ -77,6 +78,7 @@ func ResolveGoogle(opts GoogleOptions) (*GoogleCredentials, error) {
 	}
 	if opts.Token != "" {
 		g.static = opts.Token
+		g.secrets.add(opts.Token)
 		g.desc.Source = firstNonEmpty(opts.TokenFrom, "access token")
 		g.desc.Fingerprint = fingerprint(opts.Token)
 	} else if err := g.loadADC(opts, getenv); err != nil {
@@ -115,6 +117,7 @@ func (g *GoogleCredentials) loadADC(opts GoogleOptions, getenv func(string) stri
 			path, f.Type, scrub(err.Error(), f.RefreshToken, f.PrivateKey))
 	}
 	g.creds = creds
+	g.secrets.add(f.RefreshToken, f.PrivateKey)
 	g.desc.Source = "ADC file " + path + " (" + f.Type + ")"
 	g.desc.KeyID = f.ClientEmail
 	g.desc.Fingerprint = fingerprint(firstNonEmpty(f.RefreshToken, f.PrivateKey))
@@ -183,6 +186,7 @@ func (g *GoogleCredentials) setToken(ctx context.Context, h http.Header) error {
 			return configErr(ErrNoCredentials, "getting a Google access token: %s", scrub(err.Error(), tokenValue(t)))
 		}
 		tok = t.Value
+		g.secrets.add(tok) // before the request goes: its answer may echo it
 	}
 	if strings.ContainsAny(tok, "\r\n") {
 		return fmt.Errorf("the Google access token spans several lines: put only the token in the file")

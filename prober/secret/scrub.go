@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 )
 
 // MinSlice is the shortest slice of a secret that Scrub removes on its own.
@@ -39,6 +40,39 @@ type Scrubber struct {
 	// one is used: joining the text around a cut could then form a new
 	// match, so Scrub runs until nothing changes.
 	repeat bool
+	// more lists secrets that appear while a run goes on (see Follow);
+	// grown is the Scrubber for its latest list.
+	more  func() []string
+	grown atomic.Pointer[grownScrubber]
+}
+
+// grownScrubber is a Scrubber for the first n secrets more returned.
+type grownScrubber struct {
+	n int
+	s *Scrubber
+}
+
+// Follow makes s also remove the secrets more returns, for credentials
+// fetched while a run goes on (a Google access token, a refreshed AWS
+// session). more is called on every Scrub, so it must be cheap and safe
+// for concurrent use, and its list may only grow: a Scrubber is rebuilt
+// only when the list's length changes. Call Follow before s is shared.
+// It returns s.
+func (s *Scrubber) Follow(more func() []string) *Scrubber {
+	s.more = more
+	return s
+}
+
+// later returns the Scrubber for what more lists now. Built from an
+// append-only list, one of the same length covers the same secrets.
+func (s *Scrubber) later() *Scrubber {
+	list := s.more()
+	g := s.grown.Load()
+	if g == nil || g.n != len(list) {
+		g = &grownScrubber{n: len(list), s: New(list...)}
+		s.grown.Store(g)
+	}
+	return g.s
 }
 
 // New returns a Scrubber for secrets: keys, tokens, secret header values,
@@ -146,7 +180,19 @@ func load8(t string, i int) uint64 {
 // invalid UTF-8 is handled byte by byte. Text without secrets is returned as
 // it is, without allocating.
 func (s *Scrubber) Scrub(t string) string {
-	if s == nil || (s.grams == nil && len(s.short) == 0) {
+	if s == nil {
+		return t
+	}
+	t = s.scrub(t)
+	if s.more != nil {
+		t = s.later().scrub(t)
+	}
+	return t
+}
+
+// scrub is Scrub for the secrets s was built with.
+func (s *Scrubber) scrub(t string) string {
+	if s.grams == nil && len(s.short) == 0 {
 		return t
 	}
 	for {

@@ -16,6 +16,11 @@ import (
 type Cloud interface {
 	Transport(base http.RoundTripper) http.RoundTripper
 	Describe() cloudauth.Description
+	// Secrets lists the credential text the requests carry (keys, tokens,
+	// private keys), for the run's scrubber only. The list may grow as
+	// tokens are fetched during the run; it must be safe to call at once
+	// from several goroutines.
+	Secrets() []string
 }
 
 // ErrNoListing means the provider has no cheap models listing to ask.

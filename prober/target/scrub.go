@@ -17,9 +17,11 @@ const minScrubbed = 4
 
 // Secrets returns every secret a request to t carries: the key, each secret
 // header value (and its credential after an auth scheme such as "Bearer"),
-// and any password in the base URL. A "Bearer …" value is listed whole only
-// when its credential is too short to be scrubbed by its slices: listed
-// whole, its " " would eat the space before every echoed key.
+// any password in the base URL, and the cloud credential's secrets as far
+// as they are known now (see WithScrubber for those fetched later). A
+// "Bearer …" value is listed whole only when its credential is too short to
+// be scrubbed by its slices: listed whole, its " " would eat the space
+// before every echoed key.
 func (t Target) Secrets() []string {
 	var out []string
 	add := func(v string) {
@@ -45,12 +47,17 @@ func (t Target) Secrets() []string {
 	if t.BaseURL != nil {
 		out = append(out, secret.Passwords(t.BaseURL.String())...)
 	}
+	if t.Cloud != nil {
+		out = append(out, t.Cloud.Secrets()...)
+	}
 	return out
 }
 
 // WithScrubber returns t with a Scrubber for its Secrets and the passwords of
 // the proxy variables getenv sees (nil getenv means none). Build it once the
-// key is known, and again if the key changes.
+// key is known, and again if the key changes. A cloud credential's secrets
+// are followed as the run goes on, so that a Google access token fetched
+// for a request is scrubbed from that request's answer.
 func (t Target) WithScrubber(getenv func(string) string) Target {
 	all := t.Secrets()
 	if getenv != nil {
@@ -59,5 +66,8 @@ func (t Target) WithScrubber(getenv func(string) string) Target {
 		}
 	}
 	t.Scrubber = secret.New(all...)
+	if t.Cloud != nil {
+		t.Scrubber.Follow(t.Cloud.Secrets)
+	}
 	return t
 }
