@@ -216,8 +216,22 @@ func intermittent(s *Summary) verdict.Verdict {
 		v.Summary = fmt.Sprintf("403s alternate with successes whatever the load: %d of %d requests (%.0f%%) were refused by %s while %d succeeded. %s", refused, s.Answered, pct, src, s.OK, reading)
 	default:
 		v.Summary = fmt.Sprintf("403s mixed with successes: %d of %d requests (%.0f%%) were refused by %s while %d succeeded. A permission setting would refuse every request. %s", refused, s.Answered, pct, src, s.OK, reading)
+		v.Summary += highOnCount(v, refused, s.OK)
 	}
 	return v
+}
+
+// highOnCount explains a high confidence that rests on the counts alone,
+// beside a p-value that is not significant: the confidence is in the mix
+// (a permission setting refuses every request), while the p-value is of
+// the tests for a link to concurrency or time, which found none. Without
+// it, "confidence high, p=0.34" reads as a contradiction.
+func highOnCount(v verdict.Verdict, refused, ok int) string {
+	if v.Confidence != verdict.High || v.PValue == nil || *v.PValue < alpha {
+		return ""
+	}
+	return fmt.Sprintf(" Confidence is high on the counts alone (%d refused and %d succeeded; %d of each suffice): the p=%s is of the tests for a link to concurrency or time, and it says there is none, not that the 403s are in doubt.",
+		refused, ok, MinHigh, FormatP(*v.PValue))
 }
 
 // signatureOf maps a failure kind onto the layer it points at.

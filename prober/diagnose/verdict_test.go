@@ -160,6 +160,16 @@ func TestDecide(t *testing.T) {
 				t.Errorf("NeedMore = %d; want > 0", v.NeedMore)
 			}
 		}},
+		{"403s without a pattern: high explained beside p", // issue 17
+			newRun().pattern(1, 2, okAnswer, okAnswer, permAnswer, permAnswer).pattern(5, 2, okAnswer, okAnswer, permAnswer, permAnswer), verdict.Intermittent403, verdict.High,
+			func(t *testing.T, v verdict.Verdict) {
+				if v.PValue == nil || *v.PValue < alpha {
+					t.Fatalf("PValue = %v; want a run whose tests are not significant", deref(v.PValue))
+				}
+				if !strings.Contains(v.Summary, "Confidence is high on the counts alone") || !strings.Contains(v.Summary, "p="+FormatP(*v.PValue)) {
+					t.Errorf("Summary = %q; want the high confidence explained beside p=%s", v.Summary, FormatP(*v.PValue))
+				}
+			}},
 		{"403 rising with concurrency",
 			newRun().add(1, 10, okAnswer).add(10, 13, permAnswer).add(10, 7, okAnswer), verdict.Intermittent403, verdict.High,
 			func(t *testing.T, v verdict.Verdict) {
