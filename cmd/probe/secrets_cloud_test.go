@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/x509"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -71,45 +72,58 @@ func TestCloudSecretsNeverLeak(t *testing.T) {
 				env[k] = v
 			}
 			base := append([]string{"--base-url", srv.URL, "--timeout", "2s"}, tc.args...)
-			run := func(args ...string) {
-				t.Helper()
-				ios, out, errb := TestStreams(env)
-				code := Main(t.Context(), args, ios)
-				for _, where := range []struct{ name, text string }{{"stdout", out.String()}, {"stderr", errb.String()}} {
-					if l := cloudLeaks(tc.secrets, where.text); l != "" {
-						t.Errorf("probe %s (exit %d): %s shows %q", strings.Join(args, " "), code, where.name, l)
-					}
-				}
-			}
-			p := func(name string) string { return filepath.Join(dir, name) }
-			run(append([]string{"check", "--output", "json"}, base...)...)
-			run(append([]string{"check"}, base...)...)
-			run(append([]string{"ramp", "--out", p("ramp.jsonl"), "--steps", "1,2", "--requests", "3", "--no-extend"}, base...)...)
-			for _, f := range []string{"ticket", "csv", "json"} {
-				run("export", p("ramp.jsonl"), "--format", f, "--all")
-				run("export", p("ramp.jsonl"), "--format", f, "--out", p("export."+f))
-			}
-			run("report", p("ramp.jsonl"), "--html", p("report.html"))
-			run("report", p("ramp.jsonl"), "--output", "json")
-			files := 0
-			filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-				if err != nil || d.IsDir() {
-					return err
-				}
-				files++
-				b, err := os.ReadFile(path)
-				if err != nil {
-					return err
-				}
-				if l := cloudLeaks(tc.secrets, string(b)); l != "" {
-					t.Errorf("%s shows %q", d.Name(), l)
-				}
-				return nil
-			})
-			if files < 5 {
-				t.Errorf("only %d files written; the commands did not all run", files)
-			}
+			runEveryCommand(t, env, nil, base, tc.secrets)
 		})
+	}
+}
+
+// runEveryCommand runs check, ramp, export and report with base's target
+// flags and searches stdout, stderr and every file written for any
+// 8-character slice of the secrets.
+func runEveryCommand(t *testing.T, env map[string]string, roots *x509.CertPool, base, secrets []string) {
+	t.Helper()
+	dir := t.TempDir()
+	run := func(args ...string) {
+		t.Helper()
+		ios, out, errb := TestStreams(env)
+		ios.RootCAs = roots
+		code := Main(t.Context(), args, ios)
+		for _, where := range []struct{ name, text string }{{"stdout", out.String()}, {"stderr", errb.String()}} {
+			if l := cloudLeaks(secrets, where.text); l != "" {
+				t.Errorf("probe %s (exit %d): %s shows %q", strings.Join(args, " "), code, where.name, l)
+			}
+		}
+	}
+	p := func(name string) string { return filepath.Join(dir, name) }
+	run(append([]string{"check", "--output", "json"}, base...)...)
+	run(append([]string{"check"}, base...)...)
+	run(append([]string{"ramp", "--out", p("ramp.jsonl"), "--steps", "1,2", "--requests", "3", "--no-extend"}, base...)...)
+	run(append([]string{"ramp", "--out", p("ramp2.jsonl"), "--steps", "1", "--requests", "2", "--output", "json"}, base...)...)
+	for _, f := range []string{"ticket", "csv", "json"} {
+		run("export", p("ramp.jsonl"), "--format", f, "--all")
+		run("export", p("ramp.jsonl"), "--format", f, "--out", p("export."+f))
+	}
+	run("report", p("ramp.jsonl"), "--html", p("report.html"))
+	run("report", p("ramp.jsonl"), "--output", "json")
+	run("report", p("ramp.jsonl"))
+	run("compare", p("ramp.jsonl"), p("ramp2.jsonl"))
+	files := 0
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		files++
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if l := cloudLeaks(secrets, string(b)); l != "" {
+			t.Errorf("%s shows %q", d.Name(), l)
+		}
+		return nil
+	})
+	if files < 6 {
+		t.Errorf("only %d files written; the commands did not all run", files)
 	}
 }
 
