@@ -119,7 +119,14 @@ func (c *guardConn) Read(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.pending {
-		c.poison()
+		if bytes.HasPrefix(p[:n], []byte("HTTP/1.1 408 ")) {
+			// A server's notice that it closes an idle connection
+			// (net/http knows it too): this connection is done, not the
+			// run's others.
+			c.desync.Store(true)
+		} else {
+			c.poison()
+		}
 		return 0, errDesync
 	}
 	end, ferr := c.fr.feed(p[:n])

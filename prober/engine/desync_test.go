@@ -266,3 +266,36 @@ func benchGuard(b *testing.B, guarded bool) {
 		}
 	}
 }
+
+// TestGuardIdle: bytes on an idle guarded connection fail the read and
+// mark the transport, except a 408 (a server closing an idle connection),
+// which ends only that connection.
+func TestGuardIdle(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		stray      string
+		wantStrays bool
+	}{
+		{"a stray answer", fake200, true},
+		{"a 408 on an idle connection", "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			client, server := net.Pipe()
+			defer client.Close()
+			defer server.Close()
+			strays := new(atomic.Bool)
+			c := &guardConn{Conn: client, strays: strays}
+			go func() { _, _ = server.Write([]byte(tt.stray)) }()
+			n, err := c.Read(make([]byte, 512))
+			if n != 0 || err != errDesync {
+				t.Errorf("Read = %d, %v; want 0, %v", n, err, errDesync)
+			}
+			if !c.desynced() || strays.Load() != tt.wantStrays {
+				t.Errorf("desynced %v, transport strays %v; want true, %v", c.desynced(), strays.Load(), tt.wantStrays)
+			}
+		})
+	}
+}
