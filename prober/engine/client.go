@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/net/http/httpproxy"
@@ -31,7 +32,11 @@ func NewTransport(maxConcurrency int, getenv func(string) string) *Transport {
 	tr.MaxResponseHeaderBytes = 256 << 10
 	tr.ResponseHeaderTimeout = 0 // the per-request context bounds the whole exchange
 	tr.TLSHandshakeTimeout = 15 * time.Second
-	return &Transport{tr}
+	t := &Transport{Transport: tr, strays: new(atomic.Bool)}
+	// A server's stray bytes after an answer must not become the next
+	// request's answer (see guardConn).
+	tr.DialContext = guardDial(tr.DialContext, t.strays)
+	return t
 }
 
 // Transport is the *http.Transport probes go through (its settings may be
@@ -48,13 +53,25 @@ func NewTransport(maxConcurrency int, getenv func(string) string) *Transport {
 // request nothing of which left (an unusable connection) is still sent
 // elsewhere. Middleware above it may set GetBody on its own copy, as
 // cloudauth's SigV4 signer does; it is dropped here, below them all.
+//
+// Once a server has sent bytes past the end of an answer (see guardConn),
+// no connection is reused for the rest of the run: stray bytes that arrive
+// after the next request was written cannot be told from its answer, so
+// only a connection with no history is sure to carry no one else's.
 type Transport struct {
 	*http.Transport
+	strays *atomic.Bool // a dialled connection saw bytes past an answer's end
 }
 
 // RoundTrip sends req once.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	return t.Transport.RoundTrip(once(req))
+	req = once(req)
+	if t.strays != nil && t.strays.Load() && !req.Close {
+		r := *req
+		r.Close = true // a fresh connection, closed after its one answer
+		req = &r
+	}
+	return t.Transport.RoundTrip(req)
 }
 
 // NoReplay returns rt made to send each request once, as Transport does:

@@ -63,6 +63,10 @@ func (x *exchanger) exchange(ctx context.Context, req *http.Request, tm *timing,
 	defer resp.Body.Close()
 	body, readErr := x.read(decoded(resp), buf)
 	finish()
+	if rec.NetError == NetErrorDesync && rec.ConnReused {
+		stale(rec)
+		return 0, nil
+	}
 	rec.Status = resp.StatusCode
 	rec.Bytes = int64(len(body))
 	if rec.Bytes > x.bodyCap {
@@ -255,6 +259,10 @@ func failed(ctx context.Context, rec *runfile.Record, err error) {
 		// failure; the run cannot measure anything at this concurrency.
 		rec.Outcome, rec.NetError = classify.OutcomeTool, NetErrorTool
 		rec.Message = "probe ran out of file descriptors (too many open files): raise the limit (ulimit -n) or lower the concurrency"
+		return
+	case errors.Is(err, errDesync):
+		rec.Outcome, rec.NetError = classify.OutcomeNetwork, NetErrorDesync
+		rec.Message = errDesync.Error()
 		return
 	case calm(err):
 		// The server's HTTP/2 "slow down": a rate limit, without a status.

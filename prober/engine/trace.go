@@ -26,7 +26,8 @@ type timing struct {
 	tlsStart, tlsEnd   time.Time
 	firstByte          time.Time
 	reused             bool
-	connected          bool // GotConn has been called
+	connected          bool       // GotConn has been called
+	guard              *guardConn // the connection, when NewTransport dialled it
 }
 
 func (t *timing) trace() *httptrace.ClientTrace {
@@ -47,6 +48,7 @@ func (t *timing) trace() *httptrace.ClientTrace {
 		GotConn: func(info httptrace.GotConnInfo) {
 			t.mu.Lock()
 			t.reused, t.connected = info.Reused, true
+			t.guard, _ = info.Conn.(*guardConn)
 			t.mu.Unlock()
 		},
 		GotFirstResponseByte: func() {
@@ -67,9 +69,11 @@ func (t *timing) reset() {
 	t.connStart, t.connEnd = time.Time{}, time.Time{}
 	t.tlsStart, t.tlsEnd = time.Time{}, time.Time{}
 	t.firstByte, t.reused, t.connected = time.Time{}, false, false
+	t.guard = nil
 }
 
-// fill writes the phase durations into r; start is when the request was sent.
+// fill writes the phase durations into r, and marks an answer that stray
+// bytes followed; start is when the request was sent.
 func (t *timing) fill(r *runfile.Record, start time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -80,6 +84,11 @@ func (t *timing) fill(r *runfile.Record, start time.Time) {
 	}
 	r.TTFBMS = span(start, t.firstByte)
 	r.ConnReused = t.reused
+	if t.guard != nil && t.guard.desynced() {
+		// The answer is the server's; what followed it was not, and the
+		// connection was dropped rather than read further.
+		r.NetError = NetErrorDesync
+	}
 }
 
 func span(from, to time.Time) float64 {

@@ -1,0 +1,301 @@
+package engine
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/llm-probe/probe/prober/keys"
+	"github.com/llm-probe/probe/prober/provider"
+	"github.com/llm-probe/probe/prober/runfile"
+	"github.com/llm-probe/probe/prober/target"
+)
+
+// fake200 is what a desyncing server appends to each answer: a complete
+// success that no request asked for.
+const fake200 = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+
+const desync403 = `{"type":"error","error":{"type":"permission_error","message":"Permission denied"}}`
+
+// TestDesync: a server that sends bytes after the end of each 403 (a whole
+// "200 OK" answer) must never have those bytes read as the next request's
+// answer. The server answers every request it reads with a 403 and counts
+// them; every record must be that 403 (or a transport failure), and there
+// must be one record per request the server saw.
+func TestDesync(t *testing.T) {
+	t.Parallel()
+	answer403 := func(w io.Writer) {
+		fmt.Fprintf(w, "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(desync403), desync403)
+	}
+	tests := []struct {
+		name   string
+		answer func(w *bufio.Writer, nth int) // nth: the answer's number on its connection, from 1
+		rate   float64                        // the plan's rate; 0 for none
+		marked bool                           // some record must say net_error desync
+		fakes  int                            // the most 200s that may be recorded
+	}{
+		{"content-length, same segment", func(w *bufio.Writer, _ int) {
+			answer403(w)
+			fmt.Fprint(w, fake200)
+		}, 0, true, 0},
+		{"chunked, same segment", func(w *bufio.Writer, _ int) {
+			fmt.Fprintf(w, "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n%s", len(desync403), desync403, fake200)
+		}, 0, true, 0},
+		{"chunked with trailer, after a 100 Continue", func(w *bufio.Writer, _ int) {
+			fmt.Fprintf(w, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n%s\r\n%x;ext=1\r\n%s\r\n0\r\nX-Trailer: t\r\n\r\n%s", desync403[:5], len(desync403)-5, desync403[5:], fake200)
+		}, 0, true, 0},
+		{"stray after clean answers on a reused connection", func(w *bufio.Writer, nth int) {
+			answer403(w)
+			if nth == 3 {
+				fmt.Fprint(w, fake200)
+			}
+		}, 0, true, 0},
+		{"stray bytes on the idle connection", func(w *bufio.Writer, _ int) {
+			answer403(w)
+			_ = w.Flush()
+			time.Sleep(5 * time.Millisecond)
+			fmt.Fprint(w, fake200)
+		}, 40, false, 0},
+		{"stray bytes after the next request was written", func(w *bufio.Writer, _ int) {
+			// No client can tell these from the next request's answer, so
+			// one may be taken; after that no connection is reused.
+			answer403(w)
+			_ = w.Flush()
+			time.Sleep(2 * time.Millisecond)
+			fmt.Fprint(w, fake200)
+		}, 0, false, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var seen atomic.Int64
+			addr := rawServer(t, func(c net.Conn) { serveDesync(c, &seen, tt.answer) })
+			recs := runDesync(t, "http://"+addr, 12, tt.rate)
+			if got := seen.Load(); got != int64(len(recs)) {
+				t.Errorf("the server saw %d requests; probe recorded %d", got, len(recs))
+			}
+			desynced, fakes := 0, 0
+			for i, r := range recs {
+				if r.Status == http.StatusOK {
+					fakes++
+					continue
+				}
+				if r.Status != 0 && r.Status != http.StatusForbidden {
+					t.Errorf("record %d: status %d (%s); the server only sent 403s", i, r.Status, r.Outcome)
+				}
+				if r.Status == 0 && !r.Outcome.IsNetwork() {
+					t.Errorf("record %d: no status and outcome %s; want a transport failure", i, r.Outcome)
+				}
+				if r.NetError == NetErrorDesync {
+					desynced++
+				}
+			}
+			if fakes > tt.fakes {
+				t.Errorf("%d records of a 200 the server never sent for them; want at most %d", fakes, tt.fakes)
+			}
+			if tt.marked && desynced == 0 {
+				t.Errorf("no record marked net_error %q", NetErrorDesync)
+			}
+		})
+	}
+}
+
+// serveDesync answers each request read from c with answer, counting them.
+func serveDesync(c net.Conn, seen *atomic.Int64, answer func(*bufio.Writer, int)) {
+	br := bufio.NewReader(c)
+	bw := bufio.NewWriter(c)
+	for nth := 1; ; nth++ {
+		req, err := http.ReadRequest(br)
+		if err != nil {
+			return
+		}
+		_, _ = io.Copy(io.Discard, req.Body)
+		seen.Add(1)
+		answer(bw, nth)
+		if bw.Flush() != nil {
+			return
+		}
+	}
+}
+
+// runDesync sends n requests at concurrency 1 (at most rate a second) to
+// base through NewTransport.
+func runDesync(t *testing.T, base string, n int, rate float64) []*runfile.Record {
+	t.Helper()
+	tr := NewTransport(1, nil)
+	t.Cleanup(tr.CloseIdleConnections)
+	var recs []*runfile.Record
+	e := &Engine{
+		Transport: tr,
+		Target:    target.Target{BaseURL: mustBase(t, base), Model: provider.DefaultModel, Key: keys.NewKey("sk-ant-api03-DESYNCtestKEY-0000000000000000", "test", provider.APIKey)},
+		Plan:      target.Plan{Steps: []target.Step{{Concurrency: 1, Requests: n}}, Rate: rate, MaxRequests: n, Timeout: target.Duration(2 * time.Second), MaxWait: target.Duration(time.Second)},
+		Sink:      func(r *runfile.Record) error { recs = append(recs, r); return nil },
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := e.Run(ctx); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if len(recs) != n {
+		t.Fatalf("%d records; want %d", len(recs), n)
+	}
+	return recs
+}
+
+// TestFraming feeds answers to framing whole and split at every byte: the
+// end it finds must be the same however the bytes arrive.
+func TestFraming(t *testing.T) {
+	t.Parallel()
+	const tail = "HTTP/1.1 200 OK\r\n\r\n"
+	tests := []struct {
+		name   string
+		head   bool   // the request was HEAD
+		answer string // one request's answers; tail follows
+		broken bool   // framing the guard gives up on
+	}{
+		{"content-length", false, "HTTP/1.1 403 Forbidden\r\nContent-Length: 3\r\n\r\nabc", false},
+		{"content-length zero", false, "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n", false},
+		{"repeated equal content-length", false, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx", false},
+		{"bare LF lines", false, "HTTP/1.1 200 OK\nContent-Length: 2\n\n{}", false},
+		{"chunked", false, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nA;x=y\r\n0123456789\r\n0\r\n\r\n", false},
+		{"chunked over content-length", false, "HTTP/1.1 200 OK\r\nContent-Length: 99\r\nTransfer-Encoding: Chunked\r\n\r\n1\r\nz\r\n0\r\nT: v\r\n\r\n", false},
+		{"interim answers", false, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: x\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx", false},
+		{"204 has no body", false, "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n", false},
+		{"304 has no body", false, "HTTP/1.1 304 Not Modified\r\n\r\n", false},
+		{"HEAD has no body", true, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", false},
+		{"body to the close", false, "HTTP/1.1 200 OK\r\n\r\nall of it", true},
+		{"HTTP/1.0", false, "HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\nx", true},
+		{"differing content-lengths", false, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nxy", true},
+		{"bad content-length", false, "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", true},
+		{"gzip transfer-encoding", false, "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", true},
+		{"bad chunk size", false, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", true},
+		{"chunk without its CRLF", false, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nxy\r\n0\r\n\r\n", true},
+		{"switching protocols", false, "HTTP/1.1 101 Switching Protocols\r\n\r\n", true},
+		{"not HTTP", false, "\x16\x03\x01\x00", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := []byte(tt.answer + tail)
+			for split := 0; split < len(b); split++ {
+				f := framing{head: tt.head}
+				end, err := f.feed(b[:split])
+				if err == nil && end < 0 {
+					var rest int
+					rest, err = f.feed(b[split:])
+					end = split + rest
+					if rest < 0 {
+						end = -1
+					}
+				}
+				if tt.broken {
+					if err == nil && end == len(tt.answer) {
+						t.Fatalf("split at %d: feed found the end at %d; want it to give up", split, end)
+					}
+					continue
+				}
+				if err != nil || end != len(tt.answer) {
+					t.Fatalf("split at %d: feed = %d, %v; want %d, nil", split, end, err, len(tt.answer))
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkGuard is a request and its answer over loopback TCP, bare and
+// through the guard (a request's write, framing the answer, and the peek at
+// the socket after its end): the difference is what the guard costs each
+// answer.
+func BenchmarkGuard(b *testing.B) {
+	for _, guarded := range []bool{false, true} {
+		b.Run(fmt.Sprintf("guarded=%v", guarded), func(b *testing.B) { benchGuard(b, guarded) })
+	}
+}
+
+func benchGuard(b *testing.B, guarded bool) {
+	b.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	answer := fmt.Appendf(nil, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nRequest-Id: req_bench\r\nContent-Length: %d\r\n\r\n%s", len(benchOKBody), benchOKBody)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		buf := make([]byte, 4096)
+		for {
+			if _, err := c.Read(buf); err != nil {
+				return
+			}
+			if _, err := c.Write(answer); err != nil {
+				return
+			}
+		}
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	if guarded {
+		c = &guardConn{Conn: c}
+	}
+	defer c.Close()
+	req := []byte("POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+	buf := make([]byte, 4096)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Write(req); err != nil {
+			b.Fatal(err)
+		}
+		for got := 0; got < len(answer); {
+			n, err := c.Read(buf)
+			if err != nil {
+				b.Fatal(err)
+			}
+			got += n
+		}
+	}
+}
+
+// TestGuardIdle: bytes on an idle guarded connection fail the read and
+// mark the transport, except a 408 (a server closing an idle connection),
+// which ends only that connection.
+func TestGuardIdle(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		stray      string
+		wantStrays bool
+	}{
+		{"a stray answer", fake200, true},
+		{"a 408 on an idle connection", "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			client, server := net.Pipe()
+			defer client.Close()
+			defer server.Close()
+			strays := new(atomic.Bool)
+			c := &guardConn{Conn: client, strays: strays}
+			go func() { _, _ = server.Write([]byte(tt.stray)) }()
+			n, err := c.Read(make([]byte, 512))
+			if n != 0 || err != errDesync {
+				t.Errorf("Read = %d, %v; want 0, %v", n, err, errDesync)
+			}
+			if !c.desynced() || strays.Load() != tt.wantStrays {
+				t.Errorf("desynced %v, transport strays %v; want true, %v", c.desynced(), strays.Load(), tt.wantStrays)
+			}
+		})
+	}
+}
