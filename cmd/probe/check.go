@@ -97,7 +97,7 @@ func checkRun(cmd *cobra.Command, ios *IOStreams, opts *checkOptions) error {
 		Now:        ios.Now,
 		Client:     cl,
 		// Without a model named, check picks one from the key's own list.
-		ModelExplicit: modelExplicit(ios, opts, rt, cl != nil),
+		ModelExplicit: modelExplicit(ios, &opts.target, rt, cl != nil),
 	}
 	noKey := keyMissing(rt.Keys)
 	if rt.Target.API().Cloud != "" {
@@ -128,16 +128,6 @@ func checkRun(cmd *cobra.Command, ios *IOStreams, opts *checkOptions) error {
 		return exitError{ExitUsage}
 	}
 	return exitError{exitFor(res.Verdict)}
-}
-
-// modelExplicit reports whether the model to probe was named: by --model,
-// the provider's model variable, Claude Code's settings, or --as (probing as
-// a client means probing the model it would send). Otherwise check picks the
-// model from the key's own list.
-func modelExplicit(ios *IOStreams, opts *checkOptions, rt *resolvedTarget, asClient bool) bool {
-	api := rt.Target.API()
-	return opts.target.Model != "" || asClient || rt.Target.Model != api.DefaultModel ||
-		(api.Name == "anthropic" && ios.Getenv("ANTHROPIC_MODEL") != "")
 }
 
 // startedTransport marks the command started when its first request goes out.

@@ -78,6 +78,11 @@ func cooldownRun(ctx context.Context, ios *IOStreams, opts *cooldownOptions) err
 		return err
 	}
 	warnTarget(ios, rt)
+	// One listing for both ramps, out of both budgets, so that the plans
+	// stay alike and the runs compare.
+	if err := pickRampModel(ctx, ios, rt, modelExplicit(ios, &opts.target, rt, false), opts.Quiet, &beforePlan, &afterPlan); err != nil {
+		return err
+	}
 
 	stamp := ios.Now().UTC().Format("20060102T150405Z")
 	say := func(format string, args ...any) {

@@ -139,10 +139,11 @@ func rampRun(ctx context.Context, ios *IOStreams, opts *rampOptions) error {
 	if err := checkOutput(&opts.Output); err != nil {
 		return err
 	}
-	if cl, err := opts.client.prepare(ctx, ios, &opts.target, false); err != nil || failed(cl) {
-		if err != nil {
-			return err
-		}
+	cl, err := opts.client.prepare(ctx, ios, &opts.target, false)
+	if err != nil {
+		return err
+	}
+	if failed(cl) {
 		return refuse(ios, cl)
 	}
 	rt, err := opts.target.resolve(ios)
@@ -155,6 +156,9 @@ func rampRun(ctx context.Context, ios *IOStreams, opts *rampOptions) error {
 		return err
 	}
 	warnTarget(ios, rt)
+	if err := pickRampModel(ctx, ios, rt, modelExplicit(ios, &opts.target, rt, cl != nil), opts.Quiet, &plan); err != nil {
+		return err
+	}
 
 	res, err := runRamp(ctx, ios, rampSpec{Target: rt, Plan: plan, Out: opts.Out, Force: opts.Force, Quiet: opts.Quiet})
 	if err != nil {
