@@ -89,12 +89,15 @@ func listModels(ctx context.Context, ios *IOStreams, t target.Target, maxPages i
 		return rec, body
 	}
 	models, _, err := check.ListModels(ctx, t, send, maxPages)
-	for i := range models {
-		// Ids are server text: a gateway that echoes the key must not get
-		// it into the run file as the model.
-		models[i].ID = t.Scrubber.Scrub(models[i].ID)
+	// Ids are server text: one that carries a secret (a gateway echoing
+	// the key) is no model to send, and must not reach the run file.
+	kept := models[:0]
+	for _, m := range models {
+		if t.Scrubber.Scrub(m.ID) == m.ID {
+			kept = append(kept, m)
+		}
 	}
-	return models, sent, err
+	return kept, sent, err
 }
 
 // modelName reports whether a listed id can be sent and shown as a model:
