@@ -57,7 +57,12 @@ func newRampCmd(ios *IOStreams) *cobra.Command {
 		Long: `ramp sends tiny requests (max_tokens 1, "hi") at each concurrency step,
 records every answer to a JSONL run file, and decides with statistics which
 layer failed, telling intermittent 403s (an abuse flag: worse under
-concurrency, or alternating) from a clean permission failure.`,
+concurrency, or alternating) from a clean permission failure.
+
+Without --model (or $ANTHROPIC_MODEL) it first reads the key's own models
+list and probes the newest Haiku (OpenAI: the newest gpt-*-mini), saying
+so; the list's pages come out of --max-requests. When the list fails, the
+built-in default is probed, with a warning.`,
 		Example: `  probe ramp --scenario abuse
   probe ramp --steps 1,5,10 --requests 20 --output json`,
 		Args: noArgs,
