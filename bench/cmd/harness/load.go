@@ -45,7 +45,7 @@ func (h *harness) load(ctx context.Context, tool string, c, n int, out string) (
 	switch tool {
 	case toolProbe:
 		path = h.tools.probe
-		args = []string{"ramp", "--base-url", h.srv.URL, "--steps", strconv.Itoa(c),
+		args = []string{"ramp", "--base-url", h.srv.URL, "--model", "claude-sonnet-4-5", "--steps", strconv.Itoa(c),
 			"--requests", strconv.Itoa(n), "--max-requests", strconv.Itoa(n),
 			"--no-early-stop", "--no-extend", "--quiet", "--out", out, "--force", "-o", "json"}
 	case toolVegeta:

@@ -64,7 +64,7 @@ func (h *harness) pace(ctx context.Context, tool string, rate float64) (*pacingR
 	r := &pacingRun{Target: rate}
 	switch tool {
 	case toolProbe:
-		args := []string{"ramp", "--base-url", h.srv.URL, "--steps", strconv.Itoa(pacingWorkers),
+		args := []string{"ramp", "--base-url", h.srv.URL, "--model", "claude-sonnet-4-5", "--steps", strconv.Itoa(pacingWorkers),
 			"--requests", strconv.Itoa(n), "--max-requests", strconv.Itoa(n), "--rate", strconv.FormatFloat(rate, 'g', -1, 64),
 			"--no-early-stop", "--no-extend", "--quiet", "--out", out, "--force", "-o", "json"}
 		u, err := runChild(ctx, h.tools.probe, args, nil, nil)
