@@ -115,7 +115,8 @@ jsonl served.jsonl
 // cover each catalogue.
 var allProviders = []string{scenarios.Anthropic, scenarios.OpenAI, scenarios.Bedrock, scenarios.Vertex, scenarios.Foundry}
 
-// cmdWaitFile waits up to 10s for a file to appear, then sets the variable
+// cmdWaitFile waits up to a minute for a file to appear (a -race probe
+// serve on a loaded machine can be slow to start), then sets the variable
 // VAR to its first line and VAR_ORIGIN to its scheme and host.
 //
 //	waitfile FILE VAR
@@ -124,7 +125,7 @@ func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: waitfile FILE VAR")
 	}
 	path := ts.MkAbs(args[0])
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for {
 		b, err := os.ReadFile(path)
 		if err == nil {
@@ -140,7 +141,7 @@ func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			ts.Fatalf("waitfile: %s did not appear within 10s", args[0])
+			ts.Fatalf("waitfile: %s did not appear within a minute", args[0])
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

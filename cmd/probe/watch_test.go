@@ -58,7 +58,7 @@ func TestWatchStops(t *testing.T) {
 		done <- Main(ctx, []string{"watch", "--scenario", "healthy", "--interval", "100ms", "--steps", "1,2",
 			"--max-requests-per-hour", "100000", "--listen", "127.0.0.1:0", "--url-file", urlFile, "--run-dir", dir}, ios)
 	}()
-	waitFile(t, urlFile, 10*time.Second)
+	waitFile(t, urlFile, time.Minute)
 	// Stop once a probe has recorded answers, however long a loaded machine
 	// took to get there (a fixed sleep could stop it before the first).
 	waitRequests(t, filepath.Join(dir, "default-*.jsonl"), 2, 60*time.Second)
