@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -38,7 +39,9 @@ var echoCases = []struct {
 // field probe keeps, in three bodies by turn: the API's JSON envelope, an
 // HTML page whose title carries it, and plain text.
 func echoEverything() http.HandlerFunc {
-	n := 0
+	// The handler runs on one goroutine per connection: probe's workers
+	// send in parallel, so the turn counter is atomic.
+	var n atomic.Int64
 	return func(w http.ResponseWriter, r *http.Request) {
 		echo := strings.Join([]string{r.Header.Get("X-Api-Key"), r.Header.Get("Authorization"), r.Header.Get("X-Credential")}, " ")
 		h := w.Header()
@@ -46,8 +49,7 @@ func echoEverything() http.HandlerFunc {
 			"Anthropic-Ratelimit-Requests-Remaining", "X-Ratelimit-Remaining-Requests", "Location"} {
 			h.Set(name, echo)
 		}
-		n++
-		switch n % 3 {
+		switch n.Add(1) % 3 {
 		case 0:
 			h.Set("Content-Type", "text/html")
 			w.WriteHeader(http.StatusForbidden)

@@ -22,13 +22,15 @@ import (
 // prometheus` installs it) scraping it every second with the example alert
 // rules, their for: shortened to a second. Prometheus's HTTP API must show
 // the flagged target's intermittent_403 verdict and its alert firing.
-// Everything listens on loopback and stops within a minute.
+// Everything listens on loopback and stops within two minutes.
 func TestWatchPrometheus(t *testing.T) {
 	bin, err := exec.LookPath("prometheus")
 	if err != nil {
 		t.Skip("skip: the prometheus binary is not on PATH (make prometheus installs Debian's package)")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	// A deadline, not a measure: Prometheus and a -race probe on a loaded
+	// machine may take a while to get there.
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 	dir := t.TempDir()
 	flagged, healthy := simulatedAPI(t, "abuse"), simulatedAPI(t, "healthy")
@@ -72,7 +74,10 @@ func TestWatchPrometheus(t *testing.T) {
 			t.Errorf("%s: Prometheus never answered %s", name, q)
 		}
 	}
-	if waitQueryOnce(ctx, t, promAddr, `ALERTS{alertstate="firing",target="healthy"}`) {
+	// ProbeTargetStale is left out: it fires when a probe takes longer than
+	// about two intervals (1s here), which says how loaded the machine is,
+	// not what the healthy target answered.
+	if waitQueryOnce(ctx, t, promAddr, `ALERTS{alertstate="firing",target="healthy",alertname!="ProbeTargetStale"}`) {
 		t.Errorf("an alert fires for the healthy target")
 	}
 }

@@ -238,25 +238,33 @@ func TestErroringTargetKeepsVerdict(t *testing.T) {
 	}
 }
 
-func TestCancelStopsWithinASecond(t *testing.T) {
+// TestCancelStopsPromptly cancels a watch whose targets wait an hour and
+// 300ms between probes: Run must return at once, not at the next probe.
+func TestCancelStopsPromptly(t *testing.T) {
 	t.Parallel()
 	p := &fakeProber{clock: SystemClock{}, answer: func(string, int) (Answer, error) { return okAnswer, nil }}
 	w, _ := newTestWatcher(t, SystemClock{}, p, target("a", time.Hour, 60), target("b", 300*time.Millisecond, 36000))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()
-	time.Sleep(200 * time.Millisecond)
+	// Cancel once each target had its first probe, however long a loaded
+	// machine took to start them (a fixed 200ms sleep could come first).
+	deadline := time.Now().Add(time.Minute)
+	for len(p.Calls()) < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := len(p.Calls()); n < 2 {
+		t.Errorf("%d probes within a minute; want each target probed at start", n)
+	}
 	cancel()
 	start := time.Now()
 	select {
 	case <-done:
-		if took := time.Since(start); took > time.Second {
+		// 5s, not 1s: far short of the hour, and a loaded machine fits.
+		if took := time.Since(start); took > 5*time.Second {
 			t.Errorf("Run took %s to stop", took)
 		}
-	case <-time.After(2 * time.Second):
-		t.Fatal("Run did not stop within 2s of cancel")
-	}
-	if len(p.Calls()) < 2 {
-		t.Errorf("%d probes; want each target probed at start", len(p.Calls()))
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run did not stop within 30s of cancel")
 	}
 }
