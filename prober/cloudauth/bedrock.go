@@ -1,6 +1,7 @@
 package cloudauth
 
 import (
+	"cmp"
 	"context"
 	"os"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
+	"github.com/llm-probe/probe/prober/keys"
 )
 
 // AWSOptions says where ResolveAWS looks. The zero value reads the process
@@ -53,7 +55,7 @@ func ResolveAWS(ctx context.Context, opts AWSOptions) (*AWSCredentials, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	profile := firstNonEmpty(opts.Profile, getenv("AWS_PROFILE"), getenv("AWS_DEFAULT_PROFILE"))
+	profile := cmp.Or(opts.Profile, getenv("AWS_PROFILE"), getenv("AWS_DEFAULT_PROFILE"))
 	loadOpts, envSecret := awsLoadOptions(opts, getenv, profile)
 	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
 	if err != nil {
@@ -81,7 +83,7 @@ func ResolveAWS(ctx context.Context, opts AWSOptions) (*AWSCredentials, error) {
 			Source:      awsSource(creds.Source, profile),
 			KeyID:       lastFour(creds.AccessKeyID),
 			Region:      cfg.Region,
-			Fingerprint: fingerprint(creds.SecretAccessKey),
+			Fingerprint: keys.Fingerprint(creds.SecretAccessKey),
 		},
 	}
 	c.secrets.add(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken)
@@ -99,7 +101,7 @@ func ResolveAWS(ctx context.Context, opts AWSOptions) (*AWSCredentials, error) {
 // the secret read from the environment, for scrubbing messages.
 func awsLoadOptions(opts AWSOptions, getenv func(string) string, profile string) ([]func(*config.LoadOptions) error, string) {
 	var lo []func(*config.LoadOptions) error
-	if r := firstNonEmpty(opts.Region, getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION")); r != "" {
+	if r := cmp.Or(opts.Region, getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION")); r != "" {
 		lo = append(lo, config.WithRegion(r))
 	}
 	if profile != "" {
@@ -176,13 +178,4 @@ func (c *AWSCredentials) String() string { return c.desc.String() }
 // GoString does the same for %#v.
 func (c *AWSCredentials) GoString() string {
 	return "cloudauth.AWSCredentials{" + c.desc.String() + "}"
-}
-
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

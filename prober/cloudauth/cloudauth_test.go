@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/llm-probe/probe/prober/keys"
 )
 
 // Fake secrets: long and distinctive so that any leaked 8-character slice
@@ -212,7 +213,7 @@ func TestResolveAWSSharedProfile(t *testing.T) {
 		t.Fatalf("ResolveAWS: %v", err)
 	}
 	d := c.Describe()
-	if d.Source != "shared profile dev" || d.Profile != "dev" || d.KeyID != "…WXYZ" || d.Region != signingRegion || d.Fingerprint != fingerprint(fakeSecret) {
+	if d.Source != "shared profile dev" || d.Profile != "dev" || d.KeyID != "…WXYZ" || d.Region != signingRegion || d.Fingerprint != keys.Fingerprint(fakeSecret) {
 		t.Errorf("Describe() = %+v", d)
 	}
 }

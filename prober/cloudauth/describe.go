@@ -1,8 +1,6 @@
 package cloudauth
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -43,17 +41,6 @@ func (d Description) String() string {
 	add("project", d.Project)
 	add("fingerprint", d.Fingerprint)
 	return strings.Join(parts, ", ")
-}
-
-// fingerprint returns the first 8 hex digits of the SHA-256 of secret. The
-// integrator replaces it with keys.Fingerprint so that every provider's run
-// file uses one definition.
-func fingerprint(secret string) string {
-	if secret == "" {
-		return ""
-	}
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:4])
 }
 
 // lastFour shows the end of a public identifier such as an access key id.

@@ -1,10 +1,13 @@
 package cloudauth
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"os"
 	"strings"
+
+	"github.com/llm-probe/probe/prober/keys"
 )
 
 // FoundryKeyHeader carries a Foundry resource key. Anthropic's page "Claude
@@ -56,17 +59,17 @@ func ResolveFoundry(opts FoundryOptions) (*FoundryCredentials, error) {
 	case opts.EntraToken != "":
 		f.bearer, f.desc.Source = opts.EntraToken, "Entra ID token"
 	case opts.Key != "":
-		f.key, f.desc.Source = opts.Key, firstNonEmpty(opts.KeyFrom, "key")
+		f.key, f.desc.Source = opts.Key, cmp.Or(opts.KeyFrom, "key")
 	case getenv("ANTHROPIC_FOUNDRY_API_KEY") != "":
 		f.key, f.desc.Source = getenv("ANTHROPIC_FOUNDRY_API_KEY"), "ANTHROPIC_FOUNDRY_API_KEY"
 	default:
 		return nil, configErr(ErrNoCredentials, "no Foundry credential: set ANTHROPIC_FOUNDRY_API_KEY, pass the key with --key-file, or give an Entra ID token")
 	}
-	f.desc.Fingerprint = fingerprint(f.key + f.bearer)
+	f.desc.Fingerprint = keys.Fingerprint(f.key + f.bearer)
 	if strings.ContainsAny(f.key+f.bearer, "\r\n") {
 		return nil, configErr(ErrNoCredentials, "the Foundry credential from %s spans several lines: put only the key in it", f.desc.Source)
 	}
-	where := firstNonEmpty(opts.BaseURL, opts.Resource, getenv("ANTHROPIC_FOUNDRY_BASE_URL"), getenv("ANTHROPIC_FOUNDRY_RESOURCE"))
+	where := cmp.Or(opts.BaseURL, opts.Resource, getenv("ANTHROPIC_FOUNDRY_BASE_URL"), getenv("ANTHROPIC_FOUNDRY_RESOURCE"))
 	if where == "" {
 		return nil, configErr(ErrNoProject, "no Foundry resource: set ANTHROPIC_FOUNDRY_RESOURCE or ANTHROPIC_FOUNDRY_BASE_URL")
 	}

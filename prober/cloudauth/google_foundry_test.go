@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/llm-probe/probe/prober/keys"
 )
 
 func TestVertexBearerAndPath(t *testing.T) {
@@ -76,7 +78,7 @@ func TestVertexADCFile(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ResolveGoogle: %v", err)
 	}
-	if d := g.Describe(); !strings.HasPrefix(d.Source, "ADC file ") || d.Project != "quota-proj" || d.Fingerprint != fingerprint(fakeRefresh) {
+	if d := g.Describe(); !strings.HasPrefix(d.Source, "ADC file ") || d.Project != "quota-proj" || d.Fingerprint != keys.Fingerprint(fakeRefresh) {
 		t.Errorf("Describe() = %+v", d)
 	}
 	srv, got := recorder(t)

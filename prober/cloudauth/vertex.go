@@ -1,6 +1,7 @@
 package cloudauth
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 
 	"cloud.google.com/go/auth"
 	"cloud.google.com/go/auth/credentials"
+	"github.com/llm-probe/probe/prober/keys"
 )
 
 // CloudPlatformScope is the OAuth scope Vertex AI needs.
@@ -72,15 +74,15 @@ func ResolveGoogle(opts GoogleOptions) (*GoogleCredentials, error) {
 		getenv = os.Getenv
 	}
 	g := &GoogleCredentials{
-		project: firstNonEmpty(opts.Project, getenv("ANTHROPIC_VERTEX_PROJECT_ID"), getenv("GOOGLE_CLOUD_PROJECT")),
-		region:  firstNonEmpty(opts.Region, getenv("CLOUD_ML_REGION")),
+		project: cmp.Or(opts.Project, getenv("ANTHROPIC_VERTEX_PROJECT_ID"), getenv("GOOGLE_CLOUD_PROJECT")),
+		region:  cmp.Or(opts.Region, getenv("CLOUD_ML_REGION")),
 		desc:    Description{Provider: "vertex"},
 	}
 	if opts.Token != "" {
 		g.static = opts.Token
 		g.secrets.add(opts.Token)
-		g.desc.Source = firstNonEmpty(opts.TokenFrom, "access token")
-		g.desc.Fingerprint = fingerprint(opts.Token)
+		g.desc.Source = cmp.Or(opts.TokenFrom, "access token")
+		g.desc.Fingerprint = keys.Fingerprint(opts.Token)
 	} else if err := g.loadADC(opts, getenv); err != nil {
 		return nil, err
 	}
@@ -120,8 +122,8 @@ func (g *GoogleCredentials) loadADC(opts GoogleOptions, getenv func(string) stri
 	g.secrets.add(f.RefreshToken, f.PrivateKey)
 	g.desc.Source = "ADC file " + path + " (" + f.Type + ")"
 	g.desc.KeyID = f.ClientEmail
-	g.desc.Fingerprint = fingerprint(firstNonEmpty(f.RefreshToken, f.PrivateKey))
-	g.project = firstNonEmpty(g.project, f.ProjectID, f.QuotaProjectID)
+	g.desc.Fingerprint = keys.Fingerprint(cmp.Or(f.RefreshToken, f.PrivateKey))
+	g.project = cmp.Or(g.project, f.ProjectID, f.QuotaProjectID)
 	return nil
 }
 
