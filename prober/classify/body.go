@@ -3,11 +3,14 @@ package classify
 import (
 	"bytes"
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 )
 
 // bodyKind is the broad form of an answer's body.
@@ -51,29 +54,35 @@ type wireError struct {
 	Message  string          `json:"message"`
 	Code     any             `json:"code"`
 	Status   string          `json:"status"`
-	Metadata json.RawMessage `json:"metadata"`
+	Metadata jsontext.Value `json:"metadata"`
 }
 
+// v1 decodes as encoding/json does: names matched without regard to case,
+// duplicate names and invalid UTF-8 accepted, and a field of the wrong type
+// skipped rather than ending the decode. The v2 library is used for speed:
+// the classifier reads every answer's body.
+var v1 = jsonv1.DefaultOptionsV1()
+
 // wire is the union of the top-level fields of the envelopes probe knows.
-// encoding/json matches names without regard to case, so Bedrock's
+// Names match without regard to case (see v1), so Bedrock's
 // {"message":…} and IAM's {"Message":…} both land in Message.
 type wire struct {
 	Type      string          `json:"type"`
-	Error     json.RawMessage `json:"error"`
+	Error     jsontext.Value `json:"error"`
 	RequestID string          `json:"request_id"`
 	Message   string          `json:"message"`
-	Detail    json.RawMessage `json:"detail"`
+	Detail    jsontext.Value `json:"detail"`
 	Errors    []struct {
 		Code    any    `json:"code"`
 		Message string `json:"message"`
 	} `json:"errors"`
 	Success *bool           `json:"success"`
 	Object  string          `json:"object"`
-	Choices json.RawMessage `json:"choices"`
-	Output  json.RawMessage `json:"output"`
-	Data    json.RawMessage `json:"data"`
+	Choices jsontext.Value `json:"choices"`
+	Output  jsontext.Value `json:"output"`
+	Data    jsontext.Value `json:"data"`
 	// ModelSummaries is Bedrock's foundation-model listing.
-	ModelSummaries json.RawMessage `json:"modelSummaries"`
+	ModelSummaries jsontext.Value `json:"modelSummaries"`
 	Warning        string          `json:"warning"`
 	UserID         any             `json:"user_id"`
 }
@@ -110,14 +119,14 @@ func readJSON(b []byte) (body, bool) {
 	var err error
 	if b[0] == '[' {
 		var ws []wire
-		err = json.Unmarshal(b, &ws)
+		err = json.Unmarshal(b, &ws, v1)
 		if len(ws) > 0 {
 			w = ws[0]
 		}
 	} else {
-		err = json.Unmarshal(b, &w)
+		err = json.Unmarshal(b, &w, v1)
 	}
-	var typeErr *json.UnmarshalTypeError
+	var typeErr *jsonv1.UnmarshalTypeError
 	if err != nil && !errors.As(err, &typeErr) {
 		return body{}, false
 	}
@@ -130,7 +139,7 @@ func readJSON(b []byte) (body, bool) {
 		out.code, _ = codeString(w.Errors[0].Code)
 	case len(w.Detail) > 0 && out.message == "":
 		var s string
-		if json.Unmarshal(w.Detail, &s) == nil {
+		if json.Unmarshal(w.Detail, &s, v1) == nil {
 			out.message = s
 		}
 	}
@@ -145,18 +154,18 @@ func readJSON(b []byte) (body, bool) {
 
 // readError reads the "error" member: an object in every envelope probe
 // knows, a bare string in some gateways'.
-func (b *body) readError(raw json.RawMessage) {
+func (b *body) readError(raw jsontext.Value) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return
 	}
 	var s string
-	if json.Unmarshal(raw, &s) == nil {
+	if json.Unmarshal(raw, &s, v1) == nil {
 		b.isError, b.message = true, s
 		return
 	}
 	var e wireError
-	var typeErr *json.UnmarshalTypeError
-	if err := json.Unmarshal(raw, &e); err != nil && !errors.As(err, &typeErr) {
+	var typeErr *jsonv1.UnmarshalTypeError
+	if err := json.Unmarshal(raw, &e, v1); err != nil && !errors.As(err, &typeErr) {
 		return
 	}
 	b.isError = true

@@ -2,9 +2,10 @@ package classify
 
 import (
 	"bytes"
-	"encoding/json"
 	"net/http"
 	"strings"
+
+	"github.com/go-json-experiment/json"
 )
 
 // QuotaExhausted is the ErrorType of Vertex AI's RESOURCE_EXHAUSTED. The
@@ -48,7 +49,7 @@ type bedrockBody struct {
 func classifyBedrock(a Answer, body []byte, header string) (Classification, bool) {
 	code, _, _ := strings.Cut(header, ":")
 	var b bedrockBody
-	_ = json.Unmarshal(body, &b)
+	_ = json.Unmarshal(body, &b, v1)
 	msg := b.Message
 	if b.Error != nil && b.Error.Message != "" {
 		msg = b.Error.Message
@@ -118,11 +119,11 @@ func classifyGoogleOrAzure(a Answer, body []byte) (Classification, bool) {
 	var e rpcError
 	if body[0] == '[' {
 		var arr []rpcError
-		if json.Unmarshal(body, &arr) != nil || len(arr) == 0 {
+		if json.Unmarshal(body, &arr, v1) != nil || len(arr) == 0 {
 			return Classification{}, false
 		}
 		e = arr[0]
-	} else if json.Unmarshal(body, &e) != nil {
+	} else if json.Unmarshal(body, &e, v1) != nil {
 		return Classification{}, false
 	}
 	if e.Error == nil {

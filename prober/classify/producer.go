@@ -80,14 +80,20 @@ func producerOf(h http.Header, b body, raw []byte) Producer {
 
 // gatewayHeaders reports the marks of a gateway: LiteLLM's x-litellm-*,
 // Cloudflare AI Gateway's cf-aig-*, GitLab's AI gateway's x-gitlab-meta.
+// Names are compared without regard to case and without lowering them:
+// this runs on every answer.
 func gatewayHeaders(h http.Header) bool {
 	for k := range h {
-		lk := strings.ToLower(k)
-		if strings.HasPrefix(lk, "x-litellm-") || strings.HasPrefix(lk, "cf-aig-") || lk == "x-gitlab-meta" {
+		if hasPrefixFold(k, "x-litellm-") || hasPrefixFold(k, "cf-aig-") || strings.EqualFold(k, "x-gitlab-meta") {
 			return true
 		}
 	}
 	return false
+}
+
+// hasPrefixFold is strings.HasPrefix without regard to ASCII case.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // hasAPIMarks reports the API's own marks: its request id in a header or the
