@@ -50,10 +50,10 @@ type body struct {
 
 // wireError is the inner error object of the envelopes probe knows.
 type wireError struct {
-	Type     string          `json:"type"`
-	Message  string          `json:"message"`
-	Code     any             `json:"code"`
-	Status   string          `json:"status"`
+	Type     string         `json:"type"`
+	Message  string         `json:"message"`
+	Code     any            `json:"code"`
+	Status   string         `json:"status"`
 	Metadata jsontext.Value `json:"metadata"`
 }
 
@@ -67,24 +67,24 @@ var v1 = jsonv1.DefaultOptionsV1()
 // Names match without regard to case (see v1), so Bedrock's
 // {"message":…} and IAM's {"Message":…} both land in Message.
 type wire struct {
-	Type      string          `json:"type"`
+	Type      string         `json:"type"`
 	Error     jsontext.Value `json:"error"`
-	RequestID string          `json:"request_id"`
-	Message   string          `json:"message"`
+	RequestID string         `json:"request_id"`
+	Message   string         `json:"message"`
 	Detail    jsontext.Value `json:"detail"`
 	Errors    []struct {
 		Code    any    `json:"code"`
 		Message string `json:"message"`
 	} `json:"errors"`
-	Success *bool           `json:"success"`
-	Object  string          `json:"object"`
+	Success *bool          `json:"success"`
+	Object  string         `json:"object"`
 	Choices jsontext.Value `json:"choices"`
 	Output  jsontext.Value `json:"output"`
 	Data    jsontext.Value `json:"data"`
 	// ModelSummaries is Bedrock's foundation-model listing.
 	ModelSummaries jsontext.Value `json:"modelSummaries"`
-	Warning        string          `json:"warning"`
-	UserID         any             `json:"user_id"`
+	Warning        string         `json:"warning"`
+	UserID         any            `json:"user_id"`
 }
 
 // successTypes are the top-level "type" or "object" of the providers'

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strconv"
@@ -54,10 +55,12 @@ type guardConn struct {
 	off    atomic.Bool  // not HTTP/1.1 the guard follows: pass through
 	desync atomic.Bool  // stray bytes were seen; the connection is done
 	strays *atomic.Bool // shared by the transport's connections: set with desync
+	peek   *peeker      // asks the socket for unread bytes; nil: cannot ask
 
-	mu      sync.Mutex
-	pending bool // a request was written whose final answer has not ended
-	fr      framing
+	mu       sync.Mutex
+	pending  bool // a request was written whose final answer has not ended
+	answered bool // an answer has ended on this connection
+	fr       framing
 }
 
 // guardDial returns dial with each connection it makes guarded; strays
@@ -68,32 +71,51 @@ func guardDial(dial func(context.Context, string, string) (net.Conn, error), str
 		if err != nil {
 			return nil, err
 		}
-		return &guardConn{Conn: c, strays: strays}, nil
+		return &guardConn{Conn: c, strays: strays, peek: newPeeker(c)}, nil
 	}
 }
+
+// errStrayBeforeRequest is what writing a request returns when bytes no
+// request asked for are already waiting on the reused connection: they
+// would be read as its answer, so it is not sent.
+var errStrayBeforeRequest = fmt.Errorf("%w (waiting on the reused connection before this request: not sent)", errDesync)
 
 // Write notes the start of a request: the first write after an answer
 // ended (net/http sends one request at a time on a connection).
 func (c *guardConn) Write(p []byte) (int, error) {
 	if !c.off.Load() {
 		c.mu.Lock()
+		var err error
 		if !c.pending && len(p) > 0 {
-			c.start(p)
+			err = c.start(p)
 		}
 		c.mu.Unlock()
+		if err != nil {
+			return 0, err
+		}
 	}
 	return c.Conn.Write(p)
 }
 
-// start begins following a request's answer; p opens the request.
-func (c *guardConn) start(p []byte) {
+// start begins following a request's answer; p opens the request. On a
+// connection that has carried an answer it first looks for bytes already
+// waiting: a server that sends stray bytes a little after an answer has
+// them arrive between the answer and the next request, and the reader may
+// not have taken them yet. Caught here, they cannot become this request's
+// answer (net/http does not resend it: its body cannot be rewound).
+func (c *guardConn) start(p []byte) error {
 	method, _, ok := bytes.Cut(p, []byte(" "))
 	if !ok || !isMethod(method) || string(method) == "CONNECT" || string(method) == "PRI" {
 		c.off.Store(true) // a TLS hello, a tunnel, HTTP/2: not ours to follow
-		return
+		return nil
+	}
+	if c.answered && c.peek.waiting() {
+		c.poison()
+		return errStrayBeforeRequest
 	}
 	c.pending = true
 	c.fr = framing{head: string(method) == "HEAD"}
+	return nil
 }
 
 // isMethod reports whether m looks like an HTTP method token.
@@ -137,8 +159,8 @@ func (c *guardConn) Read(p []byte) (int, error) {
 	case end < 0:
 		return n, err
 	}
-	c.pending = false
-	if end < n || waiting(c.Conn) {
+	c.pending, c.answered = false, true
+	if end < n || c.peek.waiting() {
 		c.poison()
 		return end, io.EOF
 	}

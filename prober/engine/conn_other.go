@@ -4,6 +4,11 @@ package engine
 
 import "net"
 
-// waiting reports false: without a non-blocking peek, bytes that already
+// peeker is a no-op where there is no non-blocking peek: bytes that already
 // arrived are caught by net/http's own check of idle connections.
-func waiting(net.Conn) bool { return false }
+type peeker struct{}
+
+func newPeeker(net.Conn) *peeker { return nil }
+
+// waiting reports false.
+func (*peeker) waiting() bool { return false }
