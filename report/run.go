@@ -67,7 +67,7 @@ type RunJSON struct {
 func (r Run) JSON() RunJSON {
 	out := RunJSON{
 		Schema: Schema, ToolVersion: r.ToolVersion, Target: r.Target, Plan: r.Plan,
-		Sent: r.Sent, Stop: r.Stop, Verdict: adviseRun(r.Verdict, r.RunFile), RunFile: r.RunFile,
+		Sent: r.Sent, Stop: r.Stop, Verdict: explainRun(r.Verdict, r.RunFile), RunFile: r.RunFile,
 		Steps: []StepJSON{}, RequestIDs: []string{},
 	}
 	if s := r.Summary; s != nil {
