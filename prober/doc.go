@@ -12,7 +12,8 @@
 //     reads it; sends nothing.
 //   - classify: an answer or a transport error becomes an Outcome.
 //   - target: where to send, with which model, key and headers; the Plan.
-//   - verdict: the vocabulary of a decision (Signature, Verdict).
+//   - verdict: the vocabulary of a decision (Signature, Verdict, and the
+//     Basis a verdict's words are made from, by package report).
 //   - runfile: the run file's records, header and footer; writer and reader.
 //   - diagnose: Summary, Decide, Compare, LoadRun (statistics in stats).
 //   - engine: pacing, workers, timings, retries; the HTTP transport.

@@ -48,7 +48,7 @@ func WriteCheckJSON(w io.Writer, c Check) error {
 	return enc.Encode(CheckJSON{
 		Schema: CheckSchema, ToolVersion: c.ToolVersion, Target: c.Target,
 		Layers: c.Result.Layers, Requests: c.Result.Requests, RequestsSent: len(c.Result.Requests),
-		Verdict: adviseCheck(c.Result.Verdict), Curl: c.Curl, Client: c.Client,
+		Verdict: explainCheck(c.Result), Curl: c.Curl, Client: c.Client,
 	})
 }
 
@@ -80,7 +80,7 @@ func WriteCheckText(w io.Writer, c Check) error {
 		}
 	}
 	fmt.Fprintf(w, "\n%d request(s) sent.\n\n", len(c.Result.Requests))
-	v := adviseCheck(c.Result.Verdict)
+	v := explainCheck(c.Result)
 	v.Evidence = nil // the walk above is the evidence
 	WriteVerdict(w, v)
 	if c.Curl != "" {

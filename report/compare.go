@@ -102,7 +102,7 @@ func (c Compare) JSON() CompareJSON {
 		Schema: CompareSchema, ToolVersion: c.ToolVersion,
 		Before: sideJSON(c.Before), After: sideJSON(c.After),
 		Steps:  []CompareStepJSON{},
-		Change: cmp.Change, Summary: cmp.Summary, NextStep: changeAdvice(c),
+		Change: cmp.Change, Summary: changeSummary(cmp), NextStep: changeAdvice(c),
 		Overall: OverallJSON{Before: countsJSON(cmp.Before), After: countsJSON(cmp.After), PValue: optP(cmp.P)},
 	}
 	if cmp.Change == diagnose.ChangeInconclusive {
@@ -119,7 +119,7 @@ func (c Compare) JSON() CompareJSON {
 func sideJSON(s CompareSide) SideJSON {
 	return SideJSON{
 		RunFile: s.RunFile, Started: s.Header.Started, Target: s.Header.Target, Plan: s.Header.Plan,
-		Complete: s.Recorded != nil, SkippedLines: s.Skipped, Verdict: s.Verdict, RecordedVerdict: s.Recorded,
+		Complete: s.Recorded != nil, SkippedLines: s.Skipped, Verdict: Explain(s.Verdict), RecordedVerdict: explained(s.Recorded),
 	}
 }
 
@@ -178,7 +178,7 @@ func WriteCompareText(w io.Writer, c Compare) error {
 			label,
 			fmt.Sprint(b.Sent), fmt.Sprint(b.Refused403), pct(b.Refused403, b.Answered),
 			fmt.Sprint(a.Sent), fmt.Sprint(a.Refused403), pct(a.Refused403, a.Answered),
-			diagnose.FormatP(p),
+			formatP(p),
 		})
 	}
 	cmp := c.Comparison
@@ -200,7 +200,7 @@ func WriteCompareText(w io.Writer, c Compare) error {
 		side  CompareSide
 	}{{"Before", c.Before}, {"After", c.After}} {
 		fmt.Fprintf(w, "%s: %s\n", s.label, headline(s.side.Verdict))
-		fmt.Fprintf(w, "  %s\n", s.side.Verdict.Summary)
+		fmt.Fprintf(w, "  %s\n", Explain(s.side.Verdict).Summary)
 		if r := s.side.Recorded; r != nil {
 			fmt.Fprintf(w, "  recorded in %s: %s\n", s.side.RunFile, headline(*r))
 		} else {
@@ -209,7 +209,7 @@ func WriteCompareText(w io.Writer, c Compare) error {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "Change: %s\n", cmp.Change)
-	fmt.Fprintf(w, "  %s\n", cmp.Summary)
+	fmt.Fprintf(w, "  %s\n", changeSummary(cmp))
 	fmt.Fprintf(w, "Next step:\n  - %s\n", changeAdvice(c))
 	return nil
 }
@@ -241,4 +241,58 @@ func changeAdvice(c Compare) string {
 		return fmt.Sprintf("Run both again with more requests (about %d more each; raise --requests or --max-requests).", c.Comparison.NeedMore)
 	}
 	return "Run both again with more requests, at the concurrency where the 403s appeared."
+}
+
+// explained is Explain on a verdict that may be absent.
+func explained(v *verdict.Verdict) *verdict.Verdict {
+	if v == nil {
+		return nil
+	}
+	e := Explain(*v)
+	return &e
+}
+
+// changeSummary says the change in one sentence.
+func changeSummary(c diagnose.Comparison) string {
+	b, a := c.Before, c.After
+	counts := fmt.Sprintf("%s before, %s after", refusedText(b), refusedText(a))
+	p := ""
+	if !math.IsNaN(c.P) {
+		p = fmt.Sprintf(" (two-sided Fisher exact p%s)", pRelation(c.P))
+	}
+	switch c.Change {
+	case diagnose.ChangeCleared:
+		return fmt.Sprintf("The 403s cleared: %s%s.", counts, p)
+	case diagnose.ChangePersists:
+		return fmt.Sprintf("The 403s persist: %s%s, no significant difference.", counts, p)
+	case diagnose.ChangeImproved:
+		return fmt.Sprintf("Fewer 403s, but not none: %s%s.", counts, p)
+	case diagnose.ChangeWorse:
+		return fmt.Sprintf("More 403s than before: %s%s.", counts, p)
+	case diagnose.ChangeAppeared:
+		return fmt.Sprintf("403s appeared: %s%s.", counts, p)
+	case diagnose.ChangeUnchanged:
+		return fmt.Sprintf("No 403s in either run: %s.", counts)
+	}
+	var why string
+	switch {
+	case b.Answered < diagnose.CompareMinAnswers || a.Answered < diagnose.CompareMinAnswers:
+		why = fmt.Sprintf("a run needs at least %d answers to be compared", diagnose.CompareMinAnswers)
+	case c.NeedMore > 0:
+		why = fmt.Sprintf("too few answers to tell a change from chance; about %d more in each run would decide", c.NeedMore)
+	default:
+		why = "the 403s are too rare to tell a change from chance with any reasonable number of requests"
+	}
+	return fmt.Sprintf("Inconclusive: %s%s: %s.", counts, p, why)
+}
+
+// refusedText is one run's 403s in words.
+func refusedText(c diagnose.CompareCounts) string {
+	if c.Answered == 0 {
+		return "no answers"
+	}
+	if c.Refused403 == 0 {
+		return fmt.Sprintf("none of %d refused", c.Answered)
+	}
+	return fmt.Sprintf("%d of %d refused (%.0f%%)", c.Refused403, c.Answered, 100*c.Rate())
 }

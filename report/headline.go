@@ -3,7 +3,6 @@ package report
 import (
 	"strings"
 
-	"github.com/llm-probe/probe/prober/diagnose"
 	"github.com/llm-probe/probe/prober/verdict"
 )
 
@@ -25,10 +24,10 @@ func headline(v verdict.Verdict) string {
 	return s
 }
 
-// pRelation is a p-value as a relation: "=0.012", or "<0.001" when it is
-// below what FormatP shows.
+// pRelation is a p-value as a relation: "=0.012", or "<1e-12" when it is
+// below what formatP shows.
 func pRelation(p float64) string {
-	s := diagnose.FormatP(p)
+	s := formatP(p)
 	if strings.HasPrefix(s, "<") {
 		return s
 	}

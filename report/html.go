@@ -49,6 +49,7 @@ type htmlList struct {
 // Policy forbids every load, so the page cannot make a request even if some
 // text in it looked like a resource.
 func WriteHTML(w io.Writer, r HTMLReport) error {
+	r.Verdict = explainRun(r.Verdict, r.RunFile)
 	d := htmlData{
 		Title: fmt.Sprintf("probe report: %s", r.Verdict.Signature),
 		R:     r,
@@ -57,7 +58,7 @@ func WriteHTML(w io.Writer, r HTMLReport) error {
 		Lists: []htmlList{
 			{"Evidence", r.Verdict.Evidence},
 			{"Ruled out", r.Verdict.RuledOut},
-			{"Next steps", adviseRun(r.Verdict, r.RunFile).NextSteps},
+			{"Next steps", r.Verdict.NextSteps},
 		},
 	}
 	if r.Recorded != nil {

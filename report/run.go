@@ -1,6 +1,14 @@
 // Package report renders what the prober found: the per-step table, the
 // verdict in plain words, the JSON object scripts read, and the live
 // progress strip. It only formats; deciding is the prober's job.
+//
+// Every word a person reads of a verdict is made here, once: Explain turns
+// the verdict.Basis that diagnose and check decide into the summary,
+// evidence, layers ruled out and next steps (explain.go, evidence.go,
+// nextsteps.go, explaincheck.go), the compare summary and advice are in
+// compare.go, the headline in headline.go. Renderers explain the verdicts
+// they print, fitting the advice to the run file they know; whatever
+// stores a verdict (a run file's footer) calls Explain first.
 package report
 
 import (
@@ -67,7 +75,7 @@ type RunJSON struct {
 func (r Run) JSON() RunJSON {
 	out := RunJSON{
 		Schema: Schema, ToolVersion: r.ToolVersion, Target: r.Target, Plan: r.Plan,
-		Sent: r.Sent, Stop: r.Stop, Verdict: adviseRun(r.Verdict, r.RunFile), RunFile: r.RunFile,
+		Sent: r.Sent, Stop: r.Stop, Verdict: explainRun(r.Verdict, r.RunFile), RunFile: r.RunFile,
 		Steps: []StepJSON{}, RequestIDs: []string{},
 	}
 	if s := r.Summary; s != nil {

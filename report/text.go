@@ -22,7 +22,7 @@ func WriteText(w io.Writer, r Run) error {
 		}
 	}
 	fmt.Fprintln(w)
-	WriteVerdict(w, adviseRun(r.Verdict, r.RunFile))
+	WriteVerdict(w, explainRun(r.Verdict, r.RunFile))
 	if r.Summary != nil && len(r.Summary.FailedIDs) > 0 {
 		fmt.Fprintf(w, "\nRequest ids of failed requests (%d", r.Summary.FailedIDCount)
 		if r.Summary.FailedIDCount > len(r.Summary.FailedIDs) {

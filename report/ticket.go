@@ -46,7 +46,7 @@ func WriteTicket(w io.Writer, t Ticket) error {
 	bw := bufio.NewWriter(w)
 	api := provider.ForRun(t.Header.Target.Provider)
 	ticketWho(bw, t, api)
-	ticketWhat(bw, t.Verdict)
+	ticketWhat(bw, Explain(t.Verdict))
 	if err := ticketRequests(bw, t, api); err != nil {
 		return err
 	}

@@ -261,7 +261,7 @@ func runRamp(ctx context.Context, ios *IOStreams, spec rampSpec) (*rampResult, e
 	if res.Stop == runfile.StopInterrupted {
 		fmt.Fprintf(ios.Err, "probe: interrupted: %d answers kept in %s; the verdict below is partial\n", res.Summary.Answered, path)
 	} else if runErr == nil {
-		runErr = rw.WriteFooter(runfile.Footer{Finished: ios.Now().UTC(), Sent: res.Sent, Stop: res.Stop, Verdict: res.Verdict})
+		runErr = rw.WriteFooter(runfile.Footer{Finished: ios.Now().UTC(), Sent: res.Sent, Stop: res.Stop, Verdict: report.Explain(res.Verdict)})
 		complete = runErr == nil
 	}
 	if err := f.Sync(); err != nil && runErr == nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/llm-probe/probe/prober/target"
 	"github.com/llm-probe/probe/prober/watch"
 	"github.com/llm-probe/probe/prober/watch/live"
+	"github.com/llm-probe/probe/report"
 )
 
 // watchOptions are the flags of `probe watch`.
@@ -131,7 +132,7 @@ func watchRun(cmd *cobra.Command, ios *IOStreams, o *watchOptions) error {
 	defer setup.close()
 	prober := &live.Prober{Getenv: setup.getenv, Now: ios.Now, UserAgent: "probe/" + version()}
 	if o.RunDir != "" {
-		prober.Runs = &live.RunFiles{Dir: o.RunDir, MaxSize: o.RunFileSize, Keep: o.KeepRunFiles, Now: ios.Now, ToolVersion: version()}
+		prober.Runs = &live.RunFiles{Dir: o.RunDir, MaxSize: o.RunFileSize, Keep: o.KeepRunFiles, Now: ios.Now, ToolVersion: version(), Explain: report.Explain}
 	}
 	w, err := watch.New(setup.cfg, watch.Options{Prober: prober, Judge: live.Judge, Events: ios.Err, Seed: uint64(ios.Now().UnixNano())})
 	if err != nil {

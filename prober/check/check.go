@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/llm-probe/probe/prober/classify"
-	"github.com/llm-probe/probe/prober/diagnose"
 	"github.com/llm-probe/probe/prober/engine"
 	"github.com/llm-probe/probe/prober/keys"
 	"github.com/llm-probe/probe/prober/runfile"
@@ -97,55 +96,22 @@ func (c *Checker) Run(ctx context.Context) Result {
 		}
 	}
 	if v == nil {
-		v = &verdict.Verdict{
-			Signature: verdict.Healthy, Confidence: verdict.Medium,
-			Summary: "The key works at concurrency 1: the models list and a tiny message succeeded. If you see intermittent 403s, run `probe ramp`: they may only show under concurrency.",
-		}
+		v = &verdict.Verdict{Signature: verdict.Healthy, Confidence: verdict.Medium, Basis: reason(verdict.CheckWorks, "")}
 	}
 	v.Layer = v.Signature.Layer()
-	for _, l := range layers {
-		for _, f := range l.Findings {
-			v.Evidence = append(v.Evidence, fmt.Sprintf("%s: %s", l.ID, f.Message))
-		}
-		// The models layer only supports the message's answer: it rules
-		// nothing out by itself. A warned layer worked, but its warning may
-		// still be the cause: it is ruled out with that said, never simply
-		// "passed".
-		if l.ID == "models" {
-			continue
-		}
-		switch l.Status {
-		case keys.Passed:
-			v.RuledOut = append(v.RuledOut, fmt.Sprintf("%s (layer %s): passed", l.Name, l.Layers))
-		case keys.Warned:
-			v.RuledOut = append(v.RuledOut, fmt.Sprintf("%s (layer %s): worked, with warnings (see above)", l.Name, l.Layers))
-		}
-	}
-	if v.RuledOut == nil {
-		v.RuledOut = []string{}
-	}
-	v.NextSteps = diagnose.NextSteps(*v)
-	if v.Signature == verdict.WorkspaceDenied && len(res.Requests) > 0 && res.Requests[len(res.Requests)-1].Status == 403 {
-		v.NextSteps = append(v.NextSteps, "One 403 cannot tell a workspace setting from an abuse flag that comes and goes: run `probe ramp` to see whether it is consistent.")
-	}
-	if v.Signature == verdict.Healthy {
-		v.NextSteps = []string{"The key works at concurrency 1; if you see intermittent 403s, run `probe ramp` to test under concurrency."}
-	}
-	for _, l := range layers {
-		for _, f := range l.Findings {
-			if f.Fix != "" && f.Status == keys.Failed {
-				v.NextSteps = append([]string{f.Fix}, v.NextSteps...)
-			}
-		}
-	}
 	res.Layers = layers
 	res.Verdict = *v
 	return res
 }
 
-// settle sets a layer's status from its findings and returns the verdict
-// when the layer failed.
-func settle(l *Layer, sig verdict.Signature, summary string) *verdict.Verdict {
+// reason is the Basis of a walk that settled on code, with its subject.
+func reason(code verdict.CheckCode, subject string) *verdict.Basis {
+	return &verdict.Basis{Path: verdict.PathCheck, Check: &verdict.CheckReason{Code: code, Subject: subject}}
+}
+
+// settle sets a layer's status from its findings and returns the verdict,
+// with why (report words it), when the layer failed.
+func settle(l *Layer, sig verdict.Signature, why *verdict.Basis) *verdict.Verdict {
 	l.Status = keys.Passed
 	for _, f := range l.Findings {
 		switch {
@@ -158,7 +124,7 @@ func settle(l *Layer, sig verdict.Signature, summary string) *verdict.Verdict {
 	if l.Status != keys.Failed {
 		return nil
 	}
-	return &verdict.Verdict{Signature: sig, Confidence: verdict.High, Summary: summary}
+	return &verdict.Verdict{Signature: sig, Confidence: verdict.High, Basis: why}
 }
 
 func (c *Checker) keyStep(_ context.Context, l *Layer, _ *Result) *verdict.Verdict {
@@ -176,7 +142,7 @@ func (c *Checker) keyStep(_ context.Context, l *Layer, _ *Result) *verdict.Verdi
 			break
 		}
 	}
-	return settle(l, verdict.AuthFailure, "The key fails locally, before any request: "+first+". Nothing was sent.")
+	return settle(l, verdict.AuthFailure, reason(verdict.CheckKeyLocal, first))
 }
 
 func (c *Checker) routeStep(ctx context.Context, l *Layer, _ *Result) *verdict.Verdict {
@@ -201,7 +167,7 @@ func (c *Checker) routeStep(ctx context.Context, l *Layer, _ *Result) *verdict.V
 	proxy, err := engine.ProxyFor(getenv, base)
 	if err != nil {
 		add(keys.Failed, "the proxy variables cannot be parsed: "+classify.Printable(secret.RedactError(err, c.Target.Scrubber), 200), "fix HTTPS_PROXY / HTTP_PROXY: they must be URLs such as http://proxy:3128")
-		return settle(l, verdict.ProxyInterference, "The proxy settings are broken, so no request can leave.")
+		return settle(l, verdict.ProxyInterference, reason(verdict.CheckProxyBroken, ""))
 	}
 	host, port := base.Hostname(), portOf(base)
 	if proxy != nil {
@@ -218,7 +184,7 @@ func (c *Checker) routeStep(ctx context.Context, l *Layer, _ *Result) *verdict.V
 		addrs, err := net.DefaultResolver.LookupHost(dctx, host)
 		if err != nil {
 			add(keys.Failed, fmt.Sprintf("DNS: %s does not resolve: %s", host, classify.Printable(err.Error(), 200)), "check DNS, VPN and /etc/hosts; try: nslookup "+host)
-			return settle(l, verdict.NetworkError, fmt.Sprintf("%s does not resolve, so no request can reach it.", host))
+			return settle(l, verdict.NetworkError, reason(verdict.CheckDNS, host))
 		}
 		add(keys.Passed, fmt.Sprintf("DNS: %s resolves to %s", host, strings.Join(addrs[:min(len(addrs), 3)], ", ")), "")
 	}
@@ -228,12 +194,12 @@ func (c *Checker) routeStep(ctx context.Context, l *Layer, _ *Result) *verdict.V
 	if err != nil {
 		o, msg := classify.ClassifyError(err)
 		add(keys.Failed, fmt.Sprintf("TCP connect to %s failed (%s): %s", addr, o, msg), "a firewall or the network blocks this port; check with: nc -vz "+host+" "+port)
-		return settle(l, verdict.NetworkError, fmt.Sprintf("No TCP connection to %s.", addr))
+		return settle(l, verdict.NetworkError, reason(verdict.CheckTCP, addr))
 	}
 	conn.Close()
 	add(keys.Passed, fmt.Sprintf("TCP connect to %s in %.1f ms", addr, engine.Millis(time.Since(start))), "")
 	if proxy != nil || base.Scheme != "https" {
-		return settle(l, "", "")
+		return settle(l, "", nil)
 	}
 	return c.tlsCheck(dctx, l, addr, base.Hostname())
 }
@@ -255,7 +221,7 @@ func (c *Checker) tlsCheck(ctx context.Context, l *Layer, addr, serverName strin
 			issuer = st.PeerCertificates[0].Issuer.String()
 		}
 		l.Findings = append(l.Findings, keys.Finding{Status: keys.Passed, Message: fmt.Sprintf("TLS %s: certificate for %s issued by %q, trusted", tls.VersionName(st.Version), serverName, issuer), Fix: ""})
-		return settle(l, "", "")
+		return settle(l, "", nil)
 	}
 	var unknown x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
@@ -267,13 +233,15 @@ func (c *Checker) tlsCheck(ctx context.Context, l *Layer, addr, serverName strin
 			issuer = fmt.Sprintf("%q", unknown.Cert.Issuer.String())
 		}
 		l.Findings = append(l.Findings, keys.Finding{Status: keys.Failed, Message: fmt.Sprintf("TLS: the certificate for %s was issued by %s, which this machine does not trust: something intercepts TLS (a corporate proxy, antivirus or MITM)", serverName, issuer), Fix: confirm})
-		return settle(l, verdict.ProxyInterference, fmt.Sprintf("TLS to %s is intercepted: the certificate comes from %s, not from the API's certificate authority.", serverName, issuer))
+		why := reason(verdict.CheckTLSIntercepted, serverName)
+		why.Check.Issuer = issuer
+		return settle(l, verdict.ProxyInterference, why)
 	case errors.As(err, &hostErr):
 		l.Findings = append(l.Findings, keys.Finding{Status: keys.Failed, Message: fmt.Sprintf("TLS: the certificate is not valid for %s: %s", serverName, classify.Printable(hostErr.Error(), 200)), Fix: confirm})
-		return settle(l, verdict.ProxyInterference, "TLS answers with a certificate for another name: something in between answers instead of the API.")
+		return settle(l, verdict.ProxyInterference, reason(verdict.CheckTLSOtherName, ""))
 	}
 	l.Findings = append(l.Findings, keys.Finding{Status: keys.Failed, Message: "TLS handshake failed: " + classify.Printable(err.Error(), 200), Fix: confirm})
-	return settle(l, verdict.NetworkError, "The TLS handshake failed.")
+	return settle(l, verdict.NetworkError, reason(verdict.CheckTLSFailed, ""))
 }
 
 func (c *Checker) send(ctx context.Context, req *http.Request, res *Result) (*runfile.Record, []byte) {
@@ -299,13 +267,15 @@ func (c *Checker) timeout() time.Duration {
 // answerFinding records a failed answer and names its layer.
 func answerFinding(l *Layer, what string, rec *runfile.Record) *verdict.Verdict {
 	sig := signatureFor(rec)
-	k := &diagnose.FailureKind{Outcome: rec.Outcome, Status: rec.Status, ErrorType: rec.ErrorType, Message: rec.Message}
-	msg := fmt.Sprintf("%s: %s", what, diagnose.DescribeKind(k))
+	k := verdict.Kind{Outcome: rec.Outcome, Status: rec.Status, ErrorType: rec.ErrorType, Message: rec.Message}
+	msg := fmt.Sprintf("%s: %s", what, k)
 	if rec.RequestID != "" {
 		msg += fmt.Sprintf(" (%s %s)", rec.RequestIDSource, rec.RequestID)
 	}
 	l.Findings = append(l.Findings, keys.Finding{Status: keys.Failed, Message: msg, Fix: ""})
-	v := settle(l, sig, fmt.Sprintf("%s answered %s. %s", what, diagnose.DescribeKind(k), diagnose.Meaning(sig, k)))
+	why := reason(verdict.CheckAnswer, what)
+	why.Check.Kind = k
+	v := settle(l, sig, why)
 	// One answer proves a deterministic failure well enough, but not a
 	// load-dependent one.
 	v.Confidence = verdict.Medium
@@ -429,7 +399,7 @@ func (c *Checker) messageStep(ctx context.Context, l *Layer, res *Result) *verdi
 	req, err := c.Target.NewMessageRequest(rctx, c.Target.MessageBody())
 	if err != nil {
 		l.Findings = append(l.Findings, keys.Finding{Status: keys.Failed, Message: err.Error(), Fix: ""})
-		return settle(l, verdict.NetworkError, err.Error())
+		return settle(l, verdict.NetworkError, reason(verdict.CheckRequestError, err.Error()))
 	}
 	rec, _ := c.send(ctx, req, res)
 	if rec.Outcome != classify.OutcomeOK {
@@ -440,7 +410,7 @@ func (c *Checker) messageStep(ctx context.Context, l *Layer, res *Result) *verdi
 		msg += fmt.Sprintf(" (%s %s)", rec.RequestIDSource, rec.RequestID)
 	}
 	l.Findings = append(l.Findings, keys.Finding{Status: keys.Passed, Message: msg, Fix: ""})
-	return settle(l, "", "")
+	return settle(l, "", nil)
 }
 
 func portOf(u *url.URL) string {

@@ -51,7 +51,7 @@ func (c *Checker) clientStep(_ context.Context, l *Layer, _ *Result) *verdict.Ve
 		}
 		l.Findings = append(l.Findings, kf)
 	}
-	return settle(l, ClientConfig, "Claude Code's configuration is broken before any request: "+first+". Nothing was sent.")
+	return settle(l, ClientConfig, reason(verdict.CheckClientBroken, first))
 }
 
 // statusOf maps a finding's severity onto the walk's states; an info

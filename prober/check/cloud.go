@@ -47,15 +47,15 @@ func (c *Checker) credentialStep(l *Layer) *verdict.Verdict {
 			fix = "pass --project, or set the variable the message names"
 		}
 		l.Findings = append(l.Findings, keys.Finding{Status: keys.Failed, Message: c.CloudErr.Error(), Fix: fix})
-		return settle(l, sig, "The cloud configuration is incomplete: "+c.CloudErr.Error()+". Nothing was sent.")
+		return settle(l, sig, reason(verdict.CheckCloudIncomplete, c.CloudErr.Error()))
 	}
 	if c.Target.Cloud == nil {
 		l.Findings = append(l.Findings, keys.Finding{Status: keys.Failed, Message: "no cloud credential was resolved", Fix: ""})
-		return settle(l, verdict.AuthFailure, "No cloud credential. Nothing was sent.")
+		return settle(l, verdict.AuthFailure, reason(verdict.CheckNoCloudCred, ""))
 	}
 	d := c.Target.Cloud.Describe()
 	l.Findings = append(l.Findings, keys.Finding{Status: keys.Passed, Message: d.String(), Fix: ""})
-	return settle(l, "", "")
+	return settle(l, "", nil)
 }
 
 // signatureFor is diagnose.SignatureFor with one cloud rule a single

@@ -1,10 +1,8 @@
 package diagnose
 
 import (
-	"fmt"
 	"math"
 	"sort"
-	"strings"
 
 	"github.com/llm-probe/probe/prober/stats"
 )
@@ -95,8 +93,6 @@ type Comparison struct {
 	// P is the two-sided Fisher exact p-value on the runs taken whole.
 	P      float64
 	Change Change
-	// Summary says the change in one sentence.
-	Summary string
 	// NeedMore is, for an inconclusive change, about how many more answers
 	// in each run would decide it; -1 when no reasonable number would.
 	NeedMore int
@@ -106,14 +102,15 @@ type Comparison struct {
 const (
 	// compareAlpha is the significance level of the two-sided test.
 	compareAlpha = 0.05
-	// compareMinAnswers is the fewest answers a run needs to be compared.
-	compareMinAnswers = minDecisive
+	// CompareMinAnswers is the fewest answers a run needs to be compared
+	// (report says so when a run has fewer).
+	CompareMinAnswers = minDecisive
 	// compareMoreLimit bounds the search for how many more answers would decide.
 	compareMoreLimit = 1000
 )
 
 // Compare sets a run before against a run after and names the change in
-// their 403s, by the rules documented on Change.
+// their 403s, by the rules documented on Change. Its words are report's.
 func Compare(before, after *Summary) Comparison {
 	var c Comparison
 	levels := map[int]*StepComparison{}
@@ -148,7 +145,6 @@ func Compare(before, after *Summary) Comparison {
 	sort.Slice(c.Steps, func(i, j int) bool { return c.Steps[i].Concurrency < c.Steps[j].Concurrency })
 	c.P = fisherTwoSided(c.Before, c.After)
 	c.Change, c.NeedMore = decideChange(c.Before, c.After, c.P)
-	c.Summary = changeSummary(c)
 	return c
 }
 
@@ -167,8 +163,8 @@ func fisherTwoSided(b, a CompareCounts) float64 {
 }
 
 func decideChange(b, a CompareCounts, p float64) (Change, int) {
-	if b.Answered < compareMinAnswers || a.Answered < compareMinAnswers {
-		return ChangeInconclusive, max(compareMinAnswers-b.Answered, compareMinAnswers-a.Answered)
+	if b.Answered < CompareMinAnswers || a.Answered < CompareMinAnswers {
+		return ChangeInconclusive, max(CompareMinAnswers-b.Answered, CompareMinAnswers-a.Answered)
 	}
 	significant := p < compareAlpha
 	switch {
@@ -198,56 +194,4 @@ func decideChange(b, a CompareCounts, p float64) (Change, int) {
 // for half the two-sided alpha, which is how the two tests roughly relate.
 func moreToDecide(low, high CompareCounts) int {
 	return stats.MoreToDecide(low.Refused403, low.Answered, high.Refused403, high.Answered, compareAlpha/2, compareMoreLimit)
-}
-
-func changeSummary(c Comparison) string {
-	b, a := c.Before, c.After
-	counts := fmt.Sprintf("%s before, %s after", refusedText(b), refusedText(a))
-	p := ""
-	if !math.IsNaN(c.P) {
-		p = fmt.Sprintf(" (two-sided Fisher exact p%s)", pRelation(c.P))
-	}
-	switch c.Change {
-	case ChangeCleared:
-		return fmt.Sprintf("The 403s cleared: %s%s.", counts, p)
-	case ChangePersists:
-		return fmt.Sprintf("The 403s persist: %s%s, no significant difference.", counts, p)
-	case ChangeImproved:
-		return fmt.Sprintf("Fewer 403s, but not none: %s%s.", counts, p)
-	case ChangeWorse:
-		return fmt.Sprintf("More 403s than before: %s%s.", counts, p)
-	case ChangeAppeared:
-		return fmt.Sprintf("403s appeared: %s%s.", counts, p)
-	case ChangeUnchanged:
-		return fmt.Sprintf("No 403s in either run: %s.", counts)
-	}
-	var why string
-	switch {
-	case b.Answered < compareMinAnswers || a.Answered < compareMinAnswers:
-		why = fmt.Sprintf("a run needs at least %d answers to be compared", compareMinAnswers)
-	case c.NeedMore > 0:
-		why = fmt.Sprintf("too few answers to tell a change from chance; about %d more in each run would decide", c.NeedMore)
-	default:
-		why = "the 403s are too rare to tell a change from chance with any reasonable number of requests"
-	}
-	return fmt.Sprintf("Inconclusive: %s%s: %s.", counts, p, why)
-}
-
-// pRelation is "=0.0123", or "<1e-12" where FormatP gives a bound.
-func pRelation(p float64) string {
-	s := FormatP(p)
-	if strings.HasPrefix(s, "<") {
-		return s
-	}
-	return "=" + s
-}
-
-func refusedText(c CompareCounts) string {
-	if c.Answered == 0 {
-		return "no answers"
-	}
-	if c.Refused403 == 0 {
-		return fmt.Sprintf("none of %d refused", c.Answered)
-	}
-	return fmt.Sprintf("%d of %d refused (%.0f%%)", c.Refused403, c.Answered, 100*c.Rate())
 }

@@ -68,7 +68,7 @@ func TestCompareChange(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := Compare(cmpSummary(tc.before...), cmpSummary(tc.after...))
 			if c.Change != tc.want {
-				t.Fatalf("Compare(%v, %v).Change = %s; want %s (p=%v; %s)", tc.before, tc.after, c.Change, tc.want, c.P, c.Summary)
+				t.Fatalf("Compare(%v, %v).Change = %s; want %s (p=%v)", tc.before, tc.after, c.Change, tc.want, c.P)
 			}
 			switch {
 			case tc.wantMore == 0 && c.NeedMore != 0:
@@ -77,9 +77,6 @@ func TestCompareChange(t *testing.T) {
 				t.Errorf("NeedMore = %d; want a positive number", c.NeedMore)
 			case tc.wantMore == -1 && c.NeedMore != -1:
 				t.Errorf("NeedMore = %d; want -1", c.NeedMore)
-			}
-			if c.Summary == "" || !strings.HasSuffix(c.Summary, ".") {
-				t.Errorf("Summary = %q; want a sentence", c.Summary)
 			}
 			if c.Change.IsProblem() != (tc.want == ChangePersists || tc.want == ChangeImproved || tc.want == ChangeWorse || tc.want == ChangeAppeared) {
 				t.Errorf("%s.IsProblem() = %v", c.Change, c.Change.IsProblem())

@@ -60,11 +60,12 @@ func LoadRun(r io.ReadSeeker, fn func(*runfile.Record) error) (*LoadedRun, error
 	} else {
 		lr.Verdict.Partial = f.Verdict.Partial
 		// The engine notes an early stop in the verdict's evidence; the
-		// records alone cannot tell it, so the note is carried over.
+		// records alone cannot tell it, so the recorded words are carried
+		// over as they were written (they are the file's, read back).
 		if f.Stop == runfile.StopEarly {
 			for _, e := range f.Verdict.Evidence {
 				if strings.HasPrefix(e, "stopped early") {
-					lr.Verdict.Evidence = append(lr.Verdict.Evidence, e)
+					lr.Verdict.Basis.Carried = append(lr.Verdict.Basis.Carried, e)
 				}
 			}
 		}

@@ -3,6 +3,7 @@ package diagnose
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -87,7 +88,7 @@ func TestLoadRun(t *testing.T) {
 			if len(lr.Summary.Steps) != 2 || lr.Summary.Steps[1].Concurrency != 5 {
 				t.Errorf("the summary's steps are not the plan's: %+v", lr.Summary.Steps)
 			}
-			early := strings.Contains(strings.Join(lr.Verdict.Evidence, "\n"), "stopped early")
+			early := slices.Contains(lr.Verdict.Basis.Carried, "stopped early: a note only the engine can know")
 			if early != tc.footer {
 				t.Errorf("early-stop evidence carried over = %v; want %v", early, tc.footer)
 			}

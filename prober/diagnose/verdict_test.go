@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/big"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -130,16 +129,15 @@ func TestDecide(t *testing.T) {
 		check      func(t *testing.T, v verdict.Verdict)
 	}{
 		{"all ok", newRun().add(1, 10, okAnswer).add(5, 10, okAnswer), verdict.Healthy, verdict.High, func(t *testing.T, v verdict.Verdict) {
-			for _, layer := range []string{"layer 1", "layer 2", "layer 3", "layer 4", "Q4"} {
-				if !containsPart(v.RuledOut, layer) {
-					t.Errorf("RuledOut = %q; want %s ruled out", v.RuledOut, layer)
-				}
+			want := []verdict.Clearance{verdict.ClearedAuthServed, verdict.ClearedWorkspaceServed, verdict.ClearedRegionServed, verdict.ClearedModelServed, verdict.ClearedProxyServed}
+			if !slices.Equal(v.Basis.Cleared, want) {
+				t.Errorf("Cleared = %q; want %q", v.Basis.Cleared, want)
 			}
 		}},
 		{"few ok", newRun().add(1, 2, okAnswer), verdict.Healthy, verdict.Low, nil},
 		{"one failure among 20 ok", newRun().add(1, 10, okAnswer).add(5, 5, okAnswer).add(5, 1, serverAnswer).add(5, 5, okAnswer), verdict.Healthy, verdict.Medium, func(t *testing.T, v verdict.Verdict) {
-			if !strings.Contains(v.Summary, "noise") {
-				t.Errorf("Summary = %q; want it to call the failure noise", v.Summary)
+			if v.Basis.Path != verdict.PathNoise || v.Basis.Kind.Outcome != classify.OutcomeServer {
+				t.Errorf("Basis = %+v; want the failure taken for noise", v.Basis)
 			}
 		}},
 		{"one 403 among 20 ok", newRun().add(1, 20, okAnswer).add(1, 1, permAnswer), verdict.Healthy, verdict.Medium, nil},
@@ -150,8 +148,8 @@ func TestDecide(t *testing.T) {
 		}},
 		{"5× 401", newRun().add(1, 5, authAnswer), verdict.AuthFailure, verdict.High, nil},
 		{"2× 401", newRun().add(1, 2, authAnswer), verdict.Inconclusive, verdict.Low, func(t *testing.T, v verdict.Verdict) {
-			if v.NeedMore != 1 || !strings.Contains(v.Summary, string(verdict.AuthFailure)) {
-				t.Errorf("NeedMore = %d, Summary = %q; want 1 more and a hint of %s", v.NeedMore, v.Summary, verdict.AuthFailure)
+			if v.NeedMore != 1 || v.Basis.Path != verdict.PathTooFew || v.Basis.Apparent != verdict.AuthFailure {
+				t.Errorf("NeedMore = %d, Basis = %+v; want 1 more and a hint of %s", v.NeedMore, v.Basis, verdict.AuthFailure)
 			}
 		}},
 		{"3× 401", newRun().add(1, 3, authAnswer), verdict.AuthFailure, verdict.Medium, nil},
@@ -166,8 +164,8 @@ func TestDecide(t *testing.T) {
 				if v.PValue == nil || *v.PValue < alpha {
 					t.Fatalf("PValue = %v; want a run whose tests are not significant", deref(v.PValue))
 				}
-				if !strings.Contains(v.Summary, "Confidence is high on the counts alone") || !strings.Contains(v.Summary, "p="+FormatP(*v.PValue)) {
-					t.Errorf("Summary = %q; want the high confidence explained beside p=%s", v.Summary, FormatP(*v.PValue))
+				if v.Basis.Dependent || v.Basis.Alternating || v.Basis.Refused != 8 || v.Basis.OK != 8 {
+					t.Errorf("Basis = %+v; want neither test significant, 8 refused and 8 succeeded", v.Basis)
 				}
 			}},
 		{"403 rising with concurrency",
@@ -180,19 +178,19 @@ func TestDecide(t *testing.T) {
 				if v.Test != "fisher_exact_one_sided" {
 					t.Errorf("Test = %q; want fisher_exact_one_sided", v.Test)
 				}
-				line := findPart(v.Evidence, "c=1: 0/10")
-				if !strings.Contains(line, "c=10: 13/20") || !strings.Contains(line, "p="+FormatP(want)) {
-					t.Errorf("Evidence = %q; want a line with c=1: 0/10, c=10: 13/20 and p=%s", v.Evidence, FormatP(want))
+				f := v.Basis.Fisher
+				if f == nil || *f != (verdict.FisherTest{LowC: 1, LowRefused: 0, LowAnswered: 10, HighC: 10, HighRefused: 13, HighAnswered: 20, P: f.P}) || math.Abs(f.P-want) > 1e-12 {
+					t.Errorf("Fisher = %+v; want c=1: 0/10 against c=10: 13/20, p=%g", f, want)
 				}
-				if !strings.Contains(v.Summary, "rise with concurrency") || v.NeedMore != 0 {
-					t.Errorf("Summary = %q, NeedMore = %d", v.Summary, v.NeedMore)
+				if !v.Basis.Dependent || v.NeedMore != 0 {
+					t.Errorf("Dependent = %v, NeedMore = %d; want a rise with concurrency, nothing more asked", v.Basis.Dependent, v.NeedMore)
 				}
 			}},
 		{"403 trend across three steps",
 			newRun().add(1, 10, okAnswer).add(5, 8, okAnswer).add(5, 2, permAnswer).add(10, 10, okAnswer).add(10, 10, permAnswer), verdict.Intermittent403, verdict.High,
 			func(t *testing.T, v verdict.Verdict) {
-				if findPart(v.Evidence, "Cochran-Armitage") == "" || v.PValue == nil || *v.PValue >= alpha {
-					t.Errorf("Evidence = %q, PValue = %v; want a significant trend test", v.Evidence, deref(v.PValue))
+				if tr := v.Basis.Trend; tr == nil || !slices.Equal(tr.Levels, []int{1, 5, 10}) || v.PValue == nil || *v.PValue >= alpha {
+					t.Errorf("Trend = %+v, PValue = %v; want a significant trend test across c=1,5,10", v.Basis.Trend, deref(v.PValue))
 				}
 			}},
 		{"alternating ok, 403, 403", newRun().pattern(1, 10, okAnswer, permAnswer, permAnswer), verdict.Intermittent403, verdict.High,
@@ -200,8 +198,8 @@ func TestDecide(t *testing.T) {
 				if v.Test != "runs_test_alternation" || v.PValue == nil || *v.PValue >= alpha {
 					t.Errorf("Test, PValue = %q, %v; want runs_test_alternation, under %v", v.Test, deref(v.PValue), alpha)
 				}
-				if !strings.Contains(v.Summary, "alternate") {
-					t.Errorf("Summary = %q; want it to say the 403s alternate", v.Summary)
+				if !v.Basis.Alternating || v.Basis.Dependent {
+					t.Errorf("Alternating, Dependent = %v, %v; want the 403s to alternate", v.Basis.Alternating, v.Basis.Dependent)
 				}
 			}},
 		{"few 403s among few ok", newRun().add(1, 2, okAnswer).add(1, 2, permAnswer), verdict.Intermittent403, verdict.Low, func(t *testing.T, v verdict.Verdict) {
@@ -210,31 +208,31 @@ func TestDecide(t *testing.T) {
 			}
 		}},
 		{"challenges under load", newRun().add(1, 10, okAnswer).add(10, 10, challengeAnswer).add(10, 10, okAnswer), verdict.Intermittent403, verdict.High, func(t *testing.T, v verdict.Verdict) {
-			if !strings.Contains(v.Summary, "Cloudflare") {
-				t.Errorf("Summary = %q; want the edge named", v.Summary)
+			if v.Basis.Source != verdict.SourceChallenge {
+				t.Errorf("Source = %q; want the edge's challenge pages", v.Basis.Source)
 			}
 		}},
 		{"429 mixed with ok", newRun().add(1, 10, okAnswer).add(5, 5, okAnswer).add(5, 5, rateAnswer), verdict.RateLimited, verdict.High, nil},
 		{"529 mixed with ok", newRun().pattern(1, 4, okAnswer, okAnswer, overAnswer), verdict.Overloaded, verdict.Medium, nil},
 		{"500 everywhere", newRun().add(1, 6, serverAnswer), verdict.Overloaded, verdict.High, nil},
 		{"TLS unknown authority", newRun().add(1, 5, tlsAnswer), verdict.ProxyInterference, verdict.High, func(t *testing.T, v verdict.Verdict) {
-			if !strings.Contains(v.Summary, "intercepts TLS") {
-				t.Errorf("Summary = %q", v.Summary)
+			if v.Basis.Kind.Outcome != classify.OutcomeTLS {
+				t.Errorf("Kind = %+v; want the TLS failure named", v.Basis.Kind)
 			}
 		}},
 		{"connection resets", newRun().add(1, 5, resetAnswer), verdict.NetworkError, verdict.High, nil},
 		{"key stripped on the way", newRun().add(1, 5, keyMissingAnswer), verdict.ProxyInterference, verdict.High, nil},
 		{"region blocked at the edge", newRun().add(1, 5, edgeAnswer), verdict.RegionBlocked, verdict.High, func(t *testing.T, v verdict.Verdict) {
-			if containsPart(v.RuledOut, "layer 3") || containsPart(v.RuledOut, "layer 1") {
-				t.Errorf("RuledOut = %q; the edge answered, so neither layer 1 nor 3 is cleared", v.RuledOut)
+			if cleared(v, verdict.ClearedRegionServed, verdict.ClearedRegionOrigin, verdict.ClearedAuthServed, verdict.ClearedAuthAccepted) {
+				t.Errorf("Cleared = %q; the edge answered, so neither layer 1 nor 3 is cleared", v.Basis.Cleared)
 			}
-			if findPart(v.Evidence, "cf-ray") == "" {
-				t.Errorf("Evidence = %q; want the cf-ray named", v.Evidence)
+			if k := v.Basis.Kinds; len(k) == 0 || k[0].IDSource != classify.IDFromCFRay || k[0].RequestID == "" {
+				t.Errorf("Kinds = %+v; want the cf-ray kept", k)
 			}
 		}},
 		{"workspace denied by the API", newRun().add(1, 5, permAnswer), verdict.WorkspaceDenied, verdict.High, func(t *testing.T, v verdict.Verdict) {
-			if !containsPart(v.RuledOut, "layer 1") || !containsPart(v.RuledOut, "layer 3") || containsPart(v.RuledOut, "layer 2") {
-				t.Errorf("RuledOut = %q; want layers 1 and 3 (origin answers that are not 401), not 2", v.RuledOut)
+			if !slices.Equal(v.Basis.Cleared, []verdict.Clearance{verdict.ClearedAuthAccepted, verdict.ClearedRegionOrigin, verdict.ClearedProxyOrigin}) {
+				t.Errorf("Cleared = %q; want layers 1 and 3 (origin answers that are not 401) and Q4, not 2", v.Basis.Cleared)
 			}
 		}},
 		{"model not enabled", newRun().add(1, 5, modelAnswer), verdict.ModelNotEnabled, verdict.High, nil},
@@ -248,16 +246,19 @@ func TestDecide(t *testing.T) {
 			s := c.run.summary()
 			v := Decide(s)
 			if v.Signature != c.sig || v.Confidence != c.confidence {
-				t.Fatalf("Decide() = %s (%s): %s\nevidence %q; want %s (%s)", v.Signature, v.Confidence, v.Summary, v.Evidence, c.sig, c.confidence)
+				t.Fatalf("Decide() = %s (%s): %+v; want %s (%s)", v.Signature, v.Confidence, v.Basis, c.sig, c.confidence)
 			}
 			if v.Layer != c.sig.Layer() {
 				t.Errorf("Layer = %q; want %q", v.Layer, c.sig.Layer())
 			}
-			if len(v.NextSteps) == 0 || v.Summary == "" || v.Evidence == nil || v.RuledOut == nil {
-				t.Errorf("verdict lacks next steps, summary, evidence or ruled-out: %+v", v)
+			if v.Basis == nil || v.Basis.Path == "" {
+				t.Fatalf("verdict has no basis: %+v", v)
 			}
-			if containsPart(v.RuledOut, "layer "+v.Layer+" ") {
-				t.Errorf("RuledOut = %q rules out the verdict's own layer %s", v.RuledOut, v.Layer)
+			if v.Summary != "" || v.Evidence != nil || v.RuledOut != nil || v.NextSteps != nil {
+				t.Errorf("Decide wrote words (report.Explain makes them): %+v", v)
+			}
+			if cleared(v, ownLayer[v.Signature]...) {
+				t.Errorf("Cleared = %q rules out the verdict's own layer %s", v.Basis.Cleared, v.Layer)
 			}
 			if c.check != nil {
 				c.check(t, v)
@@ -277,34 +278,6 @@ func TestSignatureLayers(t *testing.T) {
 	for sig, layer := range want {
 		if got := sig.Layer(); got != layer {
 			t.Errorf("%s.Layer() = %q; want %q", sig, got, layer)
-		}
-		if steps := NextSteps(verdict.Verdict{Signature: sig}); len(steps) == 0 {
-			t.Errorf("nextSteps(%s) is empty", sig)
-		}
-	}
-}
-
-func TestFormatP(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		p    float64
-		want string
-	}{
-		{math.NaN(), "n/a"},
-		{0, "<1e-12"},
-		{1e-13, "<1e-12"},
-		{5e-5, "5.0e-05"},
-		{0.0001, "0.0001"},
-		{0.0004, "0.0004"},
-		{0.04999, "0.05"},
-		{0.05, "0.05"},
-		{0.12, "0.12"},
-		{0.5, "0.5"},
-		{1, "1"},
-	}
-	for _, c := range cases {
-		if got := FormatP(c.p); got != c.want {
-			t.Errorf("FormatP(%v) = %q; want %q", c.p, got, c.want)
 		}
 	}
 }
@@ -353,17 +326,24 @@ func TestSummaryLevels(t *testing.T) {
 	}
 }
 
-// containsPart reports whether any line contains part.
-func containsPart(lines []string, part string) bool { return findPart(lines, part) != "" }
+// ownLayer lists, per signature, the clearances that would rule out its
+// own layer.
+var ownLayer = map[verdict.Signature][]verdict.Clearance{
+	verdict.AuthFailure:       {verdict.ClearedAuthServed, verdict.ClearedAuthAccepted},
+	verdict.WorkspaceDenied:   {verdict.ClearedWorkspaceServed},
+	verdict.RegionBlocked:     {verdict.ClearedRegionServed, verdict.ClearedRegionOrigin},
+	verdict.ModelNotEnabled:   {verdict.ClearedModelServed},
+	verdict.ProxyInterference: {verdict.ClearedProxyServed, verdict.ClearedProxyOrigin},
+}
 
-// findPart returns the first line containing part, or "".
-func findPart(lines []string, part string) string {
-	for _, l := range lines {
-		if strings.Contains(l, part) {
-			return l
+// cleared reports whether the verdict rules out any of cs.
+func cleared(v verdict.Verdict, cs ...verdict.Clearance) bool {
+	for _, c := range cs {
+		if slices.Contains(v.Basis.Cleared, c) {
+			return true
 		}
 	}
-	return ""
+	return false
 }
 
 // deref shows a p-value pointer in messages.

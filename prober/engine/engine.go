@@ -119,7 +119,8 @@ func (e *Engine) result(ctx context.Context) *Result {
 	// stands on fewer answers than it planned.
 	res.Verdict.Partial = res.Stop == runfile.StopInterrupted || res.Stop == runfile.StopSinkFailed
 	if res.Stop == runfile.StopEarly {
-		res.Verdict.Evidence = append(res.Verdict.Evidence, diagnose.EarlyStopEvidence(e.summary))
+		// Only the engine knows the run stopped early; report words it.
+		res.Verdict.Basis.EarlyStop = diagnose.EarlyStop(e.summary)
 	}
 	return res
 }

@@ -298,8 +298,8 @@ func TestEngineEarlyStop(t *testing.T) {
 	if res.Stop != runfile.StopEarly || res.Verdict.Signature != verdict.AuthFailure || res.Verdict.Confidence != verdict.High {
 		t.Errorf("Stop %q, verdict %s (%s); want %s, %s (high)", res.Stop, res.Verdict.Signature, res.Verdict.Confidence, runfile.StopEarly, verdict.AuthFailure)
 	}
-	if !containsPart(res.Verdict.Evidence, "stopped early") {
-		t.Errorf("Evidence = %q; want the early stop explained", res.Verdict.Evidence)
+	if es := res.Verdict.Basis.EarlyStop; es == nil || es.UniformRun != diagnose.MinHigh || es.Outcome != classify.OutcomeAuth {
+		t.Errorf("EarlyStop = %+v; want the early stop recorded: the first %d answers were the same auth failure", es, diagnose.MinHigh)
 	}
 
 	// Without early stop the whole plan runs.
@@ -592,15 +592,15 @@ func TestEngineAbuse(t *testing.T) {
 	res := runEngine(t, newEngine(t, srv.URL, plan, &recs))
 	v := res.Verdict
 	if v.Signature != verdict.Intermittent403 || v.Layer != "5" {
-		t.Fatalf("verdict %s (layer %s): %s\n%q; want %s", v.Signature, v.Layer, v.Summary, v.Evidence, verdict.Intermittent403)
+		t.Fatalf("verdict %s (layer %s): %+v; want %s", v.Signature, v.Layer, v.Basis, verdict.Intermittent403)
 	}
 	levels := res.Summary.Levels()
 	lo, hi := levels[0], levels[len(levels)-1]
 	if lo.Concurrency != 1 || lo.Refused403 != 0 || hi.Concurrency != 10 || hi.Refused403 == 0 {
 		t.Errorf("levels %+v; want no 403 alone and some at c=10", levels)
 	}
-	if findPart(v.Evidence, "Fisher") == "" || len(res.Summary.FailedIDs) == 0 {
-		t.Errorf("evidence %q, failed ids %v; want the Fisher test and request ids", v.Evidence, res.Summary.FailedIDs)
+	if v.Basis.Fisher == nil || len(res.Summary.FailedIDs) == 0 {
+		t.Errorf("Fisher test %+v, failed ids %v; want the Fisher test and request ids", v.Basis.Fisher, res.Summary.FailedIDs)
 	}
 	if res.Sent > plan.MaxRequests {
 		t.Errorf("sent %d over the budget of %d", res.Sent, plan.MaxRequests)

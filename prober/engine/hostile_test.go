@@ -215,7 +215,7 @@ func runHostile(t *testing.T, base string, tr http.RoundTripper) []*runfile.Reco
 			}
 		}
 	}
-	if res.Verdict.Signature == "" || res.Verdict.Summary == "" {
+	if res.Verdict.Signature == "" || res.Verdict.Basis == nil || res.Verdict.Basis.Path == "" {
 		t.Errorf("no verdict: %+v", res.Verdict)
 	}
 	return recs

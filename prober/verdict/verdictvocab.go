@@ -67,4 +67,9 @@ type Verdict struct {
 	ExtendAt []int `json:"extend_at,omitempty"`
 	// Partial marks a verdict on a run that was cut short.
 	Partial bool `json:"partial,omitempty"`
+	// Basis is what the verdict was decided on; report.Explain makes the
+	// Summary, Evidence, RuledOut and NextSteps above from it. It is not
+	// stored: run files and JSON carry the words, and a verdict read back
+	// from a footer has words and no Basis.
+	Basis *Basis `json:"-"`
 }

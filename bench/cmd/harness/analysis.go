@@ -17,6 +17,7 @@ import (
 	"github.com/llm-probe/probe/prober/provider"
 	"github.com/llm-probe/probe/prober/runfile"
 	probetarget "github.com/llm-probe/probe/prober/target"
+	"github.com/llm-probe/probe/report"
 )
 
 // syntheticSteps is the plan of the synthetic run files: a ramp well past
@@ -87,7 +88,7 @@ func writeSyntheticRun(path string, n int, seed uint64, refused func(c int) floa
 			now = now.Add(time.Duration(float64(time.Second) / float64(10*st.Concurrency)))
 		}
 	}
-	if err := rw.WriteFooter(runfile.Footer{Finished: now, Sent: n, Verdict: diagnose.Decide(sum)}); err != nil {
+	if err := rw.WriteFooter(runfile.Footer{Finished: now, Sent: n, Verdict: report.Explain(diagnose.Decide(sum))}); err != nil {
 		return err
 	}
 	if err := bw.Flush(); err != nil {

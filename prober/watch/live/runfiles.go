@@ -14,6 +14,7 @@ import (
 	"github.com/llm-probe/probe/prober/diagnose"
 	"github.com/llm-probe/probe/prober/runfile"
 	"github.com/llm-probe/probe/prober/target"
+	"github.com/llm-probe/probe/prober/verdict"
 	"github.com/llm-probe/probe/prober/watch"
 )
 
@@ -38,6 +39,10 @@ type RunFiles struct {
 	Now func() time.Time
 	// ToolVersion is written in each header.
 	ToolVersion string
+	// Explain fills a verdict's words before the footer stores it
+	// (report.Explain, injected so that the prober never imports the
+	// renderers); nil stores the verdict without words.
+	Explain func(verdict.Verdict) verdict.Verdict
 
 	mu   sync.Mutex
 	open map[string]*openRun
@@ -166,6 +171,9 @@ func (rf *RunFiles) finish(name string) error {
 	}
 	delete(rf.open, name)
 	v := diagnose.Decide(run.summary)
+	if rf.Explain != nil {
+		v = rf.Explain(v)
+	}
 	err := run.w.WriteFooter(runfile.Footer{Finished: rf.now().UTC(), Sent: int(run.seq), Verdict: v})
 	if ferr := run.w.Flush(); err == nil {
 		err = ferr
