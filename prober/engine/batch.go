@@ -24,6 +24,9 @@ func (h *haltError) Error() string { return "run stopped: " + h.reason }
 type ticket struct {
 	seq       int64
 	scheduled time.Time
+	// due is when a paced request must leave (a reading of the monotonic
+	// clock): the worker sleeps the last stretch itself (see dispatch).
+	due time.Time
 }
 
 // batchRun is one batch under way: ctx is the run's (requests in flight
@@ -120,6 +123,9 @@ func (b *batchRun) admit() (ticket, bool) {
 	b.free.Release(1)
 	select {
 	case t, ok := <-b.tickets:
+		if ok {
+			fineSleepUntil(t.due)
+		}
 		// A halt drops a ticket already handed out, and a retry-after
 		// that came back while it waited holds it too.
 		if !ok || b.gctx.Err() != nil || !e.waitPause(b.gctx) {
@@ -136,6 +142,11 @@ func (b *batchRun) admit() (ticket, bool) {
 // them all (a ticker per worker would drift with concurrency) and hands
 // each to a free worker. Waiting for a free worker watches the batch's
 // context, so an interrupt or a halt ends it at once.
+//
+// The ticket is handed over up to fineSpan before it is due, and the
+// worker sleeps the rest with the OS's fine timer: waking a parked
+// goroutine takes tens to hundreds of microseconds on a busy machine, and
+// this way that wake-up is not between the due time and the request.
 func (b *batchRun) dispatch() {
 	defer close(b.tickets)
 	e := b.e
@@ -153,10 +164,10 @@ func (b *batchRun) dispatch() {
 		}
 		due := e.pacer.next(time.Now())
 		scheduled := e.now().Add(time.Until(due))
-		if !sleepUntil(b.gctx, due) || b.free.Acquire(b.gctx, 1) != nil {
+		if !sleep(b.gctx, time.Until(due)-fineSpan) || b.free.Acquire(b.gctx, 1) != nil {
 			return
 		}
-		b.tickets <- ticket{scheduled: scheduled}
+		b.tickets <- ticket{scheduled: scheduled, due: due}
 	}
 }
 

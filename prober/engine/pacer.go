@@ -91,23 +91,19 @@ func (p *pacer) next(now time.Time) time.Time {
 // restart makes the next request begin a new stretch.
 func (p *pacer) restart() { p.lim = nil }
 
-// fineSpan is how much of a wait sleepUntil leaves to fineSleep. The
-// runtime's timers wake an idle process up to a millisecond late (the
-// network poller sleeps in whole milliseconds), which alone would miss the
-// pacing target; the last stretch of each wait is slept by the OS instead.
+// fineSpan is how much of a wait is left to fineSleep. The runtime's
+// timers wake an idle process up to a millisecond late (the network poller
+// sleeps in whole milliseconds), which alone would miss the pacing target;
+// the last stretch of each wait is slept by the OS instead. It is not
+// interruptible, and short enough not to matter to an interrupt.
 const fineSpan = 2 * time.Millisecond
 
-// sleepUntil waits until t (a reading of the monotonic clock) or until ctx
-// is done, whichever comes first, and reports whether ctx is still live.
-// Only the last fineSpan is not interruptible.
-func sleepUntil(ctx context.Context, t time.Time) bool {
-	if d := time.Until(t) - fineSpan; d > 0 && !sleep(ctx, d) {
-		return false
-	}
+// fineSleepUntil sleeps with fineSleep until t, a reading of the monotonic
+// clock; a t in the past, or zero, returns at once.
+func fineSleepUntil(t time.Time) {
 	if d := time.Until(t); d > 0 {
-		fineSleep(d)
+		fineSleep(min(d, fineSpan))
 	}
-	return ctx.Err() == nil
 }
 
 // sleep waits d or until ctx is done, and reports whether ctx is still live.
