@@ -10,6 +10,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
@@ -53,4 +54,22 @@ func signalNumber(sig os.Signal) int {
 		return int(s)
 	}
 	return 2
+}
+
+// runGCPercent is the collector's target while the engine runs.
+const runGCPercent = 400
+
+// fewerCollections raises the collector's target while the engine runs,
+// unless the user set GOGC, and returns what restores it. A run's live heap
+// is a couple of MiB, so at the default target the collector runs dozens
+// of times a second of a fast run, each stopping every request for up to a
+// millisecond; at 400 it runs a fifth as often for about 8 MiB more memory.
+// The runtime reads GOGC from the process's real environment, so this does
+// too (not the injected one).
+func fewerCollections() (restore func()) {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	old := debug.SetGCPercent(runGCPercent)
+	return func() { debug.SetGCPercent(old) }
 }

@@ -244,7 +244,9 @@ func runRamp(ctx context.Context, ios *IOStreams, spec rampSpec) (*rampResult, e
 	}
 	progress := attachProgress(ios, eng, spec.Quiet)
 	ios.Started()
+	restoreGC := fewerCollections()
 	res, runErr := eng.Run(ctx)
+	restoreGC()
 	if progress != nil {
 		progress.Done()
 	}
