@@ -147,17 +147,20 @@ func (t Target) NewModelsRequest(ctx context.Context) (*http.Request, error) {
 	return req, nil
 }
 
+// setHeaders sets the provider's headers, probe's User-Agent, the user's
+// --header values and the key, in that order: a User-Agent the user asked
+// for is the one sent, as Info and the ticket's curl say (issue 16).
 func (t Target) setHeaders(req *http.Request) {
 	for name, v := range t.API().Headers {
 		req.Header.Set(name, v)
+	}
+	if t.UserAgent != "" {
+		req.Header.Set("User-Agent", t.UserAgent)
 	}
 	for _, h := range t.Headers {
 		req.Header.Set(h.Name, h.Value)
 	}
 	t.Key.Apply(req)
-	if t.UserAgent != "" {
-		req.Header.Set("User-Agent", t.UserAgent)
-	}
 }
 
 // Curl returns a shell command that reproduces the probe request, with the

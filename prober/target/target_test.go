@@ -151,6 +151,26 @@ func TestNewMessageRequest(t *testing.T) {
 		})
 	}
 
+	// A User-Agent the user asked for with --header is the one sent, as
+	// the run file's header and the ticket's curl (Info.Headers) say.
+	ua := Target{BaseURL: mustBase(t, "https://api.anthropic.com"), Model: model, UserAgent: "probe/test",
+		Headers: []Header{{Name: "User-Agent", Value: "my-app/2.0"}}}
+	for _, build := range []func() (*http.Request, error){
+		func() (*http.Request, error) { return ua.NewMessageRequest(context.Background(), ua.MessageBody()) },
+		func() (*http.Request, error) { return ua.NewModelsRequest(context.Background()) },
+	} {
+		req, err := build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := req.Header.Values("User-Agent"); len(got) != 1 || got[0] != "my-app/2.0" {
+			t.Errorf("%s %s with --header User-Agent: User-Agent = %q; want [my-app/2.0]", req.Method, req.URL.Path, got)
+		}
+	}
+	if got := ua.Info().Headers; len(got) != 1 || got[0] != "User-Agent: my-app/2.0" {
+		t.Errorf("Info().Headers = %q; want [User-Agent: my-app/2.0]", got)
+	}
+
 	// A model name that needs escaping in JSON still gives valid JSON.
 	tg := Target{BaseURL: mustBase(t, "https://api.anthropic.com"), Model: `a"b\c`}
 	var got struct {
