@@ -35,6 +35,9 @@ func evidence(v verdict.Verdict) []string {
 		out = append(out, fmt.Sprintf("c=%d never reached its concurrency: at most %d %s in flight (a --rate cap or a slow start kept it lower), so the step tested less load than its name says",
 			sf.Concurrency, sf.MaxInFlight, plural(sf.MaxInFlight, "request was", "requests were")))
 	}
+	if line := toolLine(b.ToolFailures); line != "" {
+		out = append(out, line)
+	}
 	if b.EarlyStop != nil {
 		out = append(out, earlyStopLine(*b.EarlyStop))
 	}
@@ -56,8 +59,11 @@ func stepLines(b *verdict.Basis) []string {
 		if other := st.Answered - st.OK - st.Refused403; other > 0 {
 			line += fmt.Sprintf(", %d other %s", other, plural(other, "failure", "failures"))
 		}
-		if st.Sent > st.Answered {
-			line += fmt.Sprintf(", %d cancelled", st.Sent-st.Answered)
+		if st.ToolFailed > 0 {
+			line += fmt.Sprintf(", %d failed in probe itself", st.ToolFailed)
+		}
+		if cancelled := st.Sent - st.Answered - st.ToolFailed; cancelled > 0 {
+			line += fmt.Sprintf(", %d cancelled", cancelled)
 		}
 		out = append(out, line)
 	}
@@ -176,4 +182,21 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// toolLine says which steps lost requests in probe itself (out of file
+// descriptors), and that those steps were not tested as planned; "" when
+// none did.
+func toolLine(tf []verdict.ToolFailure) string {
+	if len(tf) == 0 {
+		return ""
+	}
+	n := 0
+	var at []string
+	for _, t := range tf {
+		n += t.Failed
+		at = append(at, fmt.Sprintf("c=%d: %d of %d", t.Concurrency, t.Failed, t.Sent))
+	}
+	return fmt.Sprintf("%d %s failed in probe itself, not at the API (out of file descriptors: too many open files), so %s not tested as planned (%s)",
+		n, plural(n, "request", "requests"), plural(len(tf), "that step was", "those steps were"), strings.Join(at, "; "))
 }

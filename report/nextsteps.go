@@ -65,5 +65,9 @@ func nextSteps(v verdict.Verdict, a advice) []string {
 		// Undecided, or a signature the tree has no fix for.
 		out = []string{fmt.Sprintf("Send more requests: about %d more per decisive step (raise --requests or --max-requests).", max(v.NeedMore, 1))}
 	}
+	if v.Basis != nil && len(v.Basis.ToolFailures) > 0 {
+		// The run did not test what it planned: that comes first.
+		out = append([]string{"Raise the open-file limit (`ulimit -n`) or lower the concurrency, and run again: some requests failed in probe itself."}, out...)
+	}
 	return out
 }

@@ -45,6 +45,7 @@ var (
 	tlsAnswer        = answerKind{classify.OutcomeTLS, 0, "", "certificate signed by unknown authority (issuer: O=Corp Proxy CA): something intercepts TLS", ""}
 	resetAnswer      = answerKind{classify.OutcomeReset, 0, "", "read: connection reset by peer", ""}
 	cancelledAnswer  = answerKind{classify.OutcomeCanceled, 0, "", "cancelled by the user", ""}
+	toolAnswer       = answerKind{classify.OutcomeTool, 0, "", "probe ran out of file descriptors (too many open files)", ""}
 )
 
 // runBuilder makes synthetic records in time order, as an engine would
@@ -394,6 +395,34 @@ func TestRateBelowConcurrency(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(v.Evidence, "\n"), "c=10 never reached its concurrency") {
 		t.Errorf("evidence does not say c=10 was never reached: %q", v.Evidence)
+	}
+}
+
+// TestOutOfFileDescriptors: requests that failed in probe itself (EMFILE)
+// are said so, never called cancelled, and the first next step is to
+// raise the open-file limit (issue 16).
+func TestOutOfFileDescriptors(t *testing.T) {
+	t.Parallel()
+	b := newRun().add(1, 10, okAnswer).add(20, 9, okAnswer).add(20, 31, toolAnswer).add(20, 2, cancelledAnswer)
+	v := Explain(diagnose.Decide(b.summary()))
+	if v.Signature != verdict.Healthy || v.Confidence != verdict.Low {
+		t.Errorf("verdict %s (%s); want healthy (low): c=20 was not tested", v.Signature, v.Confidence)
+	}
+	for _, want := range []string{
+		"c=20: 9/9 succeeded, 31 failed in probe itself, 2 cancelled",
+		"31 requests failed in probe itself, not at the API (out of file descriptors: too many open files), so that step was not tested as planned (c=20: 31 of 42)",
+	} {
+		if !containsPart(v.Evidence, want) {
+			t.Errorf("evidence lacks %q: %q", want, v.Evidence)
+		}
+	}
+	if len(v.NextSteps) == 0 || !strings.Contains(v.NextSteps[0], "ulimit -n") {
+		t.Errorf("NextSteps = %q; want the open-file limit first", v.NextSteps)
+	}
+	// Every request failing in probe itself: no answers, and the same words.
+	v = Explain(diagnose.Decide(newRun().add(1, 5, toolAnswer).summary()))
+	if v.Signature != verdict.Inconclusive || !containsPart(v.Evidence, "5 requests failed in probe itself") || !strings.Contains(v.NextSteps[0], "ulimit -n") {
+		t.Errorf("all tool failures: %s, evidence %q, next steps %q", v.Signature, v.Evidence, v.NextSteps)
 	}
 }
 

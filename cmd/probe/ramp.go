@@ -286,9 +286,11 @@ func runRamp(ctx context.Context, ios *IOStreams, spec rampSpec) (*rampResult, e
 
 // attachProgress wires the live view onto the engine: a strip rewritten in
 // place on a terminal that takes cursor control, plain notice lines
-// elsewhere, nothing under -q. NO_COLOR takes the colour away, not the
-// progress. The Progress is nil when there is no strip to end.
+// elsewhere, nothing under -q but warnings, which -q keeps as it keeps the
+// target's. NO_COLOR takes the colour away, not the progress. The Progress
+// is nil when there is no strip to end.
 func attachProgress(ios *IOStreams, eng *engine.Engine, quiet bool) *report.Progress {
+	eng.Warn = func(msg string) { fmt.Fprintf(ios.Err, "probe: warning: %s\n", msg) }
 	switch {
 	case quiet:
 		return nil
@@ -301,6 +303,7 @@ func attachProgress(ios *IOStreams, eng *engine.Engine, quiet bool) *report.Prog
 	eng.OnBatch = func(st target.Step, _, round int) { progress.Batch(st.Concurrency, round) }
 	eng.Observe = func(r *runfile.Record) { progress.Add(r.Outcome) }
 	eng.Notice = progress.Notice
+	eng.Warn = func(msg string) { progress.Notice("warning: " + msg) }
 	return progress
 }
 

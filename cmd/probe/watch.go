@@ -7,10 +7,12 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/llm-probe/probe/prober/engine"
 	"github.com/llm-probe/probe/prober/target"
 	"github.com/llm-probe/probe/prober/watch"
 	"github.com/llm-probe/probe/prober/watch/live"
@@ -130,6 +132,9 @@ func watchRun(cmd *cobra.Command, ios *IOStreams, o *watchOptions) error {
 		return err
 	}
 	defer setup.close()
+	if msg := engine.FileLimitWarning(watchConcurrency(setup.cfg)); msg != "" {
+		fmt.Fprintf(ios.Err, "probe: warning: %s\n", msg)
+	}
 	prober := &live.Prober{Getenv: setup.getenv, Now: ios.Now, UserAgent: "probe/" + version()}
 	if o.RunDir != "" {
 		prober.Runs = &live.RunFiles{Dir: o.RunDir, MaxSize: o.RunFileSize, Keep: o.KeepRunFiles, Now: ios.Now, ToolVersion: version(), Explain: report.Explain}
@@ -179,4 +184,14 @@ func writeURLFile(path, url string) error {
 		return errors.Join(err, os.Remove(tmp))
 	}
 	return nil
+}
+
+// watchConcurrency is the most requests a watch may have in flight: each
+// target's highest step, for targets whose probes may overlap.
+func watchConcurrency(cfg *watch.Config) int {
+	n := 0
+	for _, t := range cfg.Targets {
+		n += slices.Max(append([]int{0}, t.Steps...))
+	}
+	return n
 }

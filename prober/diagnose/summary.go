@@ -27,12 +27,15 @@ type StepStats struct {
 	Concurrency int
 	Sent        int // records, cancelled ones included
 	Answered    int
-	OK          int
-	Refused403  int // Record.Is403
-	Outcomes    map[classify.Outcome]int
-	Statuses    map[int]int
-	Latency     stats.Histogram // total time of answered requests
-	QueueWait   stats.Histogram
+	// ToolFailed counts requests that failed in probe itself (out of file
+	// descriptors): neither answers nor cancellations.
+	ToolFailed int
+	OK         int
+	Refused403 int // Record.Is403
+	Outcomes   map[classify.Outcome]int
+	Statuses   map[int]int
+	Latency    stats.Histogram // total time of answered requests
+	QueueWait  stats.Histogram
 	// MaxInFlight is the most requests in flight at once during the step:
 	// below Concurrency, the step never held the load it names (--rate).
 	MaxInFlight int
@@ -69,9 +72,11 @@ type Summary struct {
 	Sent     int
 	Answered int
 	OK       int
-	Outcomes map[classify.Outcome]int
-	Kinds    []*FailureKind
-	kindIdx  map[kindKey]*FailureKind
+	// ToolFailed counts requests that failed in probe itself.
+	ToolFailed int
+	Outcomes   map[classify.Outcome]int
+	Kinds      []*FailureKind
+	kindIdx    map[kindKey]*FailureKind
 	// OtherKinds counts failures that did not fit in Kinds.
 	OtherKinds int
 	// FailedIDs holds the ids of the first failed requests; FailedIDCount counts all.
@@ -130,6 +135,10 @@ func (s *Summary) Add(r *runfile.Record) {
 	st.Sent++
 	s.Sent++
 	if !r.Outcome.IsAnswer() {
+		if r.Outcome == classify.OutcomeTool {
+			st.ToolFailed++
+			s.ToolFailed++
+		}
 		return
 	}
 	st.Answered++

@@ -37,6 +37,10 @@ func Decide(s *Summary) verdict.Verdict {
 	if b.Shortfalls, far = shortfall(s); far && v.Confidence == verdict.High && (v.Signature == verdict.Healthy || v.Signature == verdict.Intermittent403) {
 		v.Confidence = verdict.Medium
 	}
+	var toolConf string
+	if b.ToolFailures, toolConf = toolFailures(s); len(b.ToolFailures) > 0 {
+		v.Confidence = lowerTo(v.Confidence, toolConf)
+	}
 	v.Layer = v.Signature.Layer()
 	b.Cleared = ruledOut(s, v.Signature)
 	b.Source, b.Senders = refusalSource(s), senders(s)
@@ -291,7 +295,7 @@ func stepFacts(s *Summary) []verdict.Step {
 		if st.Sent == 0 {
 			continue
 		}
-		out = append(out, verdict.Step{Concurrency: st.Concurrency, Sent: st.Sent, Answered: st.Answered, OK: st.OK, Refused403: st.Refused403})
+		out = append(out, verdict.Step{Concurrency: st.Concurrency, Sent: st.Sent, Answered: st.Answered, OK: st.OK, Refused403: st.Refused403, ToolFailed: st.ToolFailed})
 	}
 	return out
 }

@@ -39,6 +39,7 @@ var (
 	tlsAnswer        = answerKind{classify.OutcomeTLS, 0, "", "certificate signed by unknown authority (issuer: O=Corp Proxy CA): something intercepts TLS", ""}
 	resetAnswer      = answerKind{classify.OutcomeReset, 0, "", "read: connection reset by peer", ""}
 	cancelledAnswer  = answerKind{classify.OutcomeCanceled, 0, "", "cancelled by the user", ""}
+	toolAnswer       = answerKind{classify.OutcomeTool, 0, "", "probe ran out of file descriptors (too many open files)", ""}
 )
 
 // runBuilder makes synthetic records in time order, as an engine would
@@ -239,6 +240,20 @@ func TestDecide(t *testing.T) {
 		{"billing", newRun().add(1, 5, billingAnswer), verdict.BillingIssue, verdict.High, nil},
 		{"mixed failures", newRun().add(1, 3, authAnswer).add(1, 3, permAnswer).add(1, 1, modelAnswer), verdict.AuthFailure, verdict.Low, nil},
 		{"tie goes to the nearer layer", newRun().add(1, 3, permAnswer).add(1, 3, tlsAnswer), verdict.ProxyInterference, verdict.Medium, nil},
+		// Requests that failed in probe itself (EMFILE) are no answers:
+		// the step they were at was not tested, which the verdict says
+		// instead of calling them cancelled or the run healthy (high).
+		{"out of file descriptors at the top step", newRun().add(1, 10, okAnswer).add(20, 9, okAnswer).add(20, 31, toolAnswer), verdict.Healthy, verdict.Low, func(t *testing.T, v verdict.Verdict) {
+			want := []verdict.ToolFailure{{Concurrency: 20, Failed: 31, Sent: 40}}
+			if !slices.Equal(v.Basis.ToolFailures, want) {
+				t.Errorf("ToolFailures = %+v; want %+v", v.Basis.ToolFailures, want)
+			}
+			if st := v.Basis.Steps; len(st) != 2 || st[1].ToolFailed != 31 || st[1].Answered != 9 {
+				t.Errorf("Steps = %+v; want c=20 with 9 answered and 31 tool failures", st)
+			}
+		}},
+		{"a few tool failures", newRun().add(1, 10, okAnswer).add(5, 18, okAnswer).add(5, 2, toolAnswer), verdict.Healthy, verdict.Medium, nil},
+		{"tool failures and a clean auth failure", newRun().add(1, 10, authAnswer).add(5, 1, toolAnswer).add(5, 9, authAnswer), verdict.AuthFailure, verdict.Medium, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

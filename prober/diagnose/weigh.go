@@ -122,3 +122,33 @@ func EarlyStop(s *Summary) *verdict.EarlyStop {
 	st := s.Steps[0]
 	return &verdict.EarlyStop{UniformRun: s.UniformRun, Concurrency: st.Concurrency, Outcome: s.firstOutcome, Status: s.firstStatus, StepOK: st.OK, StepAnswered: st.Answered}
 }
+
+// toolFailures gives the steps where requests failed in probe itself (out
+// of file descriptors): they are no answers, so those steps were not
+// tested as planned and the verdict cannot be as sure as its answers alone
+// suggest. It also returns the most confidence left: medium, or low once
+// any step lost at least half its requests.
+func toolFailures(s *Summary) ([]verdict.ToolFailure, string) {
+	conf := verdict.High
+	var out []verdict.ToolFailure
+	for _, st := range s.Steps {
+		if st.ToolFailed == 0 {
+			continue
+		}
+		out = append(out, verdict.ToolFailure{Concurrency: st.Concurrency, Failed: st.ToolFailed, Sent: st.Sent})
+		conf = lowerTo(conf, verdict.Medium)
+		if 2*st.ToolFailed >= st.Sent {
+			conf = verdict.Low
+		}
+	}
+	return out, conf
+}
+
+// lowerTo returns conf, or most if that is lower.
+func lowerTo(conf, most string) string {
+	rank := map[string]int{verdict.Low: 0, verdict.Medium: 1, verdict.High: 2}
+	if rank[most] < rank[conf] {
+		return most
+	}
+	return conf
+}

@@ -50,6 +50,10 @@ type Engine struct {
 	OnBatch func(step target.Step, index, round int)
 	// Notice, if set, receives one-line messages about pauses and stops.
 	Notice func(msg string)
+	// Warn, if set, receives warnings about the run's own conditions (an
+	// open-file limit below the plan's need) in place of Notice: callers
+	// that silence notices keep warnings.
+	Warn func(msg string)
 	// BodyCap bounds the body read per answer; 0 means DefaultBodyCap.
 	BodyCap int64
 

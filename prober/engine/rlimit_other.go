@@ -2,5 +2,5 @@
 
 package engine
 
-// warnFileLimit has nothing to check where there is no RLIMIT_NOFILE.
-func (e *Engine) warnFileLimit() {}
+// FileLimitWarning has nothing to check where there is no RLIMIT_NOFILE.
+func FileLimitWarning(concurrency int) string { return "" }

@@ -2,30 +2,16 @@
 
 package engine
 
-import (
-	"fmt"
-	"syscall"
-)
+import "syscall"
 
-// fdsPerRequest is how many file descriptors a request in flight may hold
-// at once: its connection, and a dial racing another (happy eyeballs).
-const fdsPerRequest = 2
-
-// warnFileLimit warns when the process may open fewer files than the
-// highest step needs: past the limit, dials fail with "too many open files",
-// which is probe's limit and says nothing about the API.
-func (e *Engine) warnFileLimit() {
+// FileLimitWarning returns a warning when the process may open fewer files
+// than concurrency requests in flight need, or "" when it may. Past the
+// limit dials fail with "too many open files": probe's limit, which says
+// nothing about the API.
+func FileLimitWarning(concurrency int) string {
 	var lim syscall.Rlimit
 	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) != nil {
-		return
+		return ""
 	}
-	highest := 0
-	for _, st := range e.Plan.Steps {
-		highest = max(highest, st.Concurrency)
-	}
-	// A few descriptors are the process's own: stdio, the run file, the
-	// runtime's poller.
-	if need := uint64(highest*fdsPerRequest + 16); lim.Cur < need {
-		e.notice(fmt.Sprintf("the open-file limit (ulimit -n) is %d, below the %d the highest step (c=%d) may need: requests past it fail as tool failures, not the API's; raise it with ulimit -n %d", lim.Cur, need, highest, need))
-	}
+	return fileLimitWarning(lim.Cur, concurrency)
 }

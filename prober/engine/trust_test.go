@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -279,5 +280,32 @@ func TestOutOfFileDescriptors(t *testing.T) {
 	failed(context.Background(), &rec, errors.New("connection reset by peer"))
 	if rec.Outcome == classify.OutcomeTool {
 		t.Error("a reset counted as a tool failure")
+	}
+}
+
+// The warning comes before anything is sent when the open-file limit is
+// below what the requests in flight may need.
+func TestFileLimitWarning(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name        string
+		limit       uint64
+		concurrency int
+		want        string // a part of the warning; "" for none
+	}{
+		{"below the need", 30, 20, "ulimit -n 56"},
+		{"just below", 55, 20, "is 55, below the 56"},
+		{"exactly the need", 56, 20, ""},
+		{"the default soft limit at the providers' ceiling", 1024, 50, ""},
+		{"no steps", 10, 0, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			got := fileLimitWarning(c.limit, c.concurrency)
+			if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
+				t.Errorf("fileLimitWarning(%d, %d) = %q; want %q in it", c.limit, c.concurrency, got, c.want)
+			}
+		})
 	}
 }

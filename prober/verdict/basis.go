@@ -74,6 +74,9 @@ type Basis struct {
 	Caveats []Caveat
 	// Shortfalls are the steps that never held their concurrency.
 	Shortfalls []Shortfall
+	// ToolFailures are the steps where requests failed in probe itself
+	// (out of file descriptors): not answers, so not tested as planned.
+	ToolFailures []ToolFailure
 	// Cleared are the layers the answers rule out, in order.
 	Cleared []Clearance
 	// EarlyStop is set when the engine stopped the run early.
@@ -102,10 +105,12 @@ type Kind struct {
 	RequestID string
 }
 
-// Step is the answers at one step of a run.
+// Step is the answers at one step of a run; ToolFailed counts the
+// requests that failed in probe itself, neither answered nor cancelled.
 type Step struct {
 	Concurrency                    int
 	Sent, Answered, OK, Refused403 int
+	ToolFailed                     int
 }
 
 // Sender is how many answers one producer sent.
@@ -178,6 +183,12 @@ type Caveat struct {
 // Shortfall is a step that never held its concurrency in flight.
 type Shortfall struct {
 	Concurrency, MaxInFlight int
+}
+
+// ToolFailure is a step where Failed of its Sent requests failed in probe
+// itself.
+type ToolFailure struct {
+	Concurrency, Failed, Sent int
 }
 
 // Clearance names a layer ruled out, and why.
