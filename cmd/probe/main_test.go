@@ -33,6 +33,7 @@ func scriptParams(dir string) testscript.Params {
 			"stripproxy": cmdStripProxy,
 			"ticketids":  cmdTicketIDs,
 			"cutrun":     cmdCutRun,
+			"nultail":    cmdNULTail,
 			"htmlmarks":  cmdHTMLMarks,
 			// Claude Code's configuration (claude_test.go).
 			"claudeapi":   cmdClaudeAPI,

@@ -49,6 +49,13 @@ func loadRunFile(ios *IOStreams, path string, fn func(*runfile.Record) error) (*
 	if n := lr.File.Skipped; n > 0 {
 		fmt.Fprintf(ios.Err, "probe: note: %s: %d unreadable %s skipped (cut short when the run was killed, or damaged)\n", name, n, plural(n, "line", "lines"))
 	}
+	if n := lr.File.NULBytes; n > 0 {
+		unit := "bytes"
+		if n == 1 {
+			unit = "byte"
+		}
+		fmt.Fprintf(ios.Err, "probe: note: %s: %d NUL %s skipped (the zero-filled tail a crash leaves on some filesystems): the file is damaged, the records before it are kept\n", name, n, unit)
+	}
 	if lr.File.Footer == nil {
 		fmt.Fprintf(ios.Err, "probe: note: %s has no verdict line (the run was cut short); the verdict is decided again from its %d %s\n", name, lr.File.Records, plural(lr.File.Records, "request", "requests"))
 	}

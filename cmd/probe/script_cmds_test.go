@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/llm-probe/probe/prober/classify"
@@ -89,6 +90,33 @@ func cmdCutRun(ts *testscript.TestScript, neg bool, args []string) {
 	last := lines[len(lines)-1]
 	lines[len(lines)-1] = last[:len(last)/2]
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(strings.Join(lines, "")), 0o644))
+}
+
+// cmdNULTail copies a run file as a crash on some filesystems leaves it:
+// the footer gone and the file extended by N zero bytes that never got
+// their data; with -cut, the last request line is cut in the middle first.
+//
+//	nultail [-cut] SRC DST N
+func cmdNULTail(ts *testscript.TestScript, neg bool, args []string) {
+	cut := len(args) > 0 && args[0] == "-cut"
+	if cut {
+		args = args[1:]
+	}
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: nultail [-cut] SRC DST N")
+	}
+	n, err := strconv.Atoi(args[2])
+	ts.Check(err)
+	lines := strings.SplitAfter(strings.TrimSuffix(ts.ReadFile(args[0]), "\n"), "\n")
+	if strings.Contains(lines[len(lines)-1], `"kind":"verdict"`) {
+		lines = lines[:len(lines)-1]
+	}
+	if cut {
+		last := lines[len(lines)-1]
+		lines[len(lines)-1] = last[:len(last)/2]
+	}
+	data := append([]byte(strings.Join(lines, "")), make([]byte, n)...)
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), data, 0o644))
 }
 
 var markRE = regexp.MustCompile(`<path class="mark `)

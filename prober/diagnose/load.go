@@ -58,7 +58,9 @@ func LoadRun(r io.ReadSeeker, fn func(*runfile.Record) error) (*LoadedRun, error
 	if f := rf.Footer; f == nil {
 		lr.Verdict.Partial = true
 	} else {
-		lr.Verdict.Partial = f.Verdict.Partial
+		// A NUL block is where a crash lost data: answers may be missing
+		// even before a footer.
+		lr.Verdict.Partial = f.Verdict.Partial || rf.NULBytes > 0
 		// The engine notes an early stop in the verdict's evidence; the
 		// records alone cannot tell it, so the recorded words are carried
 		// over as they were written (they are the file's, read back).

@@ -62,6 +62,9 @@ func TestLoadRun(t *testing.T) {
 		{"complete", complete, 20, 0, true, false},
 		{"no footer", partial, 20, 0, false, true},
 		{"cut mid-line", cut, 19, 1, false, true},
+		// A NUL block is data a crash lost: partial, even after a footer.
+		{"NUL block after the records", slices.Concat(partial, make([]byte, 1<<20)), 20, 0, false, true},
+		{"NUL block after the footer", slices.Concat(complete, make([]byte, 1<<20)), 20, 0, true, true},
 		{"corrupt step", append(append([]byte(nil), partial...), []byte(`{"kind":"request","step":1000000000,"concurrency":1,"outcome":"ok"}`+"\n"+`{"kind":"request","step":-1,"outcome":"ok"}`+"\n")...), 20, 2, false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -16,7 +16,11 @@ type File struct {
 	Footer *Footer // nil when the run was cut short
 	// Skipped counts lines that could not be read (a crash mid-line, corruption).
 	Skipped int
-	Records int
+	// NULBytes counts the NUL bytes skipped: the zero-filled block some
+	// filesystems leave where a crash extended the file before its data
+	// reached the disk. Lines the block cut are counted in Skipped.
+	NULBytes int64
+	Records  int
 }
 
 // maxLine bounds one run-file line; records are far smaller, so a longer
@@ -31,12 +35,17 @@ func Read(r io.Reader, fn func(*Record) error) (*File, error) {
 	rd := &reader{file: &File{}, fn: fn}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), maxLine)
+	sc.Split(scanLines)
 	if err := rd.readHeader(sc); err != nil {
 		return rd.file, err
 	}
 	dec := newDecodeStage(rd.use)
 	defer dec.stop()
 	for sc.Scan() {
+		if tok := sc.Bytes(); len(tok) > 0 && tok[0] == 0 {
+			rd.file.NULBytes += int64(len(tok))
+			continue
+		}
 		line := bytes.TrimSpace(sc.Bytes())
 		if len(line) == 0 {
 			continue
@@ -50,6 +59,36 @@ func Read(r io.Reader, fn func(*Record) error) (*File, error) {
 		return rd.file, err
 	}
 	return rd.file, scanError(sc.Err())
+}
+
+// scanLines splits a run file into lines as bufio.ScanLines does, except
+// that NUL bytes, which a run file never holds, end a line and come as
+// tokens of their own, however many: a zero-filled block of any size is
+// passed over a buffer at a time instead of being taken for one line too
+// long to read, and the good lines before it are kept.
+func scanLines(data []byte, atEOF bool) (int, []byte, error) {
+	if len(data) == 0 {
+		return 0, nil, nil
+	}
+	if data[0] == 0 {
+		n := len(data) - len(bytes.TrimLeft(data, "\x00"))
+		return n, data[:n], nil
+	}
+	nl := bytes.IndexByte(data, '\n')
+	end := nl
+	if end < 0 {
+		end = len(data)
+	}
+	if i := bytes.IndexByte(data[:end], 0); i >= 0 {
+		return i, data[:i], nil
+	}
+	switch {
+	case nl >= 0:
+		return nl + 1, data[:nl], nil
+	case atEOF:
+		return len(data), data, nil
+	}
+	return 0, nil, nil
 }
 
 // reader is one Read under way.

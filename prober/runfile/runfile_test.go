@@ -134,6 +134,61 @@ func TestRunFileTruncated(t *testing.T) {
 	}
 }
 
+// A crash on some filesystems leaves the file extended with a zero-filled
+// block where data never reached the disk (issue 16): every good record
+// before it is kept, a line the block cut is skipped and counted, and the
+// NUL bytes are counted, not taken for one line too long to read.
+func TestRunFileNULBlock(t *testing.T) {
+	t.Parallel()
+	h, sample, f := sampleRun()
+	var recs []*Record
+	for i := range 700 { // past the reader's inline batches
+		r := *sample[i%len(sample)]
+		r.Seq = int64(i)
+		recs = append(recs, &r)
+	}
+	data := writeRun(t, h, recs, nil)
+	withFooter := writeRun(t, h, recs, &f)
+	last := bytes.LastIndexByte(data[:len(data)-1], '\n') + 1
+	mid := last + (len(data)-last)/2
+	nuls := func(n int) []byte { return make([]byte, n) }
+	join := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+	cases := []struct {
+		name     string
+		data     []byte
+		records  int
+		skipped  int
+		nulBytes int64
+		footer   bool
+	}{
+		{"1 MiB of NULs after the last line", join(data, nuls(1<<20)), len(recs), 0, 1 << 20, false},
+		{"3 MiB of NULs, past the longest line", join(data, nuls(3<<20)), len(recs), 0, 3 << 20, false},
+		{"NULs in the middle of the last line", join(data[:mid], nuls(1<<20)), len(recs) - 1, 1, 1 << 20, false},
+		{"a NUL hole in the last line, its end after", join(data[:mid], nuls(4096), data[mid:]), len(recs) - 1, 2, 4096, false},
+		{"a NUL hole between lines, lines after", join(data[:last], nuls(8192), data[last:]), len(recs), 0, 8192, false},
+		{"NULs after the footer", join(withFooter, nuls(1<<20)), len(recs), 0, 1 << 20, true},
+		{"one NUL", join(data, nuls(1)), len(recs), 0, 1, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			rf, got, err := readRun(c.data)
+			if err != nil {
+				t.Fatalf("Read: %v", err)
+			}
+			if len(got) != c.records || rf.Records != c.records || rf.Skipped != c.skipped || rf.NULBytes != c.nulBytes || (rf.Footer != nil) != c.footer {
+				t.Errorf("Read = %d records (Records %d), Skipped %d, NULBytes %d, footer %v; want %d, %d, %d, footer %v",
+					len(got), rf.Records, rf.Skipped, rf.NULBytes, rf.Footer != nil, c.records, c.skipped, c.nulBytes, c.footer)
+			}
+			for i, r := range got {
+				if r.Seq != int64(i) {
+					t.Fatalf("record %d has seq %d: records out of order or lost", i, r.Seq)
+				}
+			}
+		})
+	}
+}
+
 func TestReadRunRejects(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
