@@ -719,7 +719,8 @@ func TestOpenAINetworkFailures(t *testing.T) {
 		t.Fatal("slow answered")
 	}
 	srv.Close()
-	if d := time.Since(began); d > 5*time.Second {
+	// 30s: far short of slow's 2 minutes, with room for a loaded machine.
+	if d := time.Since(began); d > 30*time.Second {
 		t.Errorf("took %v to give up", d)
 	}
 	if n := api.inFlight.Load(); n != 0 {

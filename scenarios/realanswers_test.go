@@ -135,7 +135,7 @@ func TestRealAnswersServe(t *testing.T) {
 // get fetches url with a deadline, so a fixture that hangs fails the test.
 func get(t *testing.T, client *http.Client, url string) (*http.Response, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	t.Cleanup(cancel)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(`{}`))
 	if err != nil {

@@ -372,7 +372,7 @@ func TestEachScenario(t *testing.T) {
 // probeScenario reports false and there is nothing more to check.
 func probeScenario(t *testing.T, srv *httptest.Server, path string, h http.Header, body string, statuses []int) (answer, bool) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second) // a hang guard
 	defer cancel()
 	if len(statuses) == 0 {
 		ctx, cancel = context.WithTimeout(ctx, 100*time.Millisecond)
@@ -919,7 +919,8 @@ func TestSlowLetsGo(t *testing.T) {
 		t.Fatal("slow answered")
 	}
 	srv.Close() // waits for the handler, which must notice the client left
-	if d := time.Since(began); d > 5*time.Second {
+	// 30s: far short of slow's 2 minutes, with room for a loaded machine.
+	if d := time.Since(began); d > 30*time.Second {
 		t.Errorf("took %v to give up", d)
 	}
 	if n := api.inFlight.Load(); n != 0 {

@@ -39,7 +39,9 @@ func TestCountdown(t *testing.T) {
 			if ok != tc.ok {
 				t.Errorf("countdown = %v; want %v", ok, tc.ok)
 			}
-			if took := time.Since(start); tc.cancel && took > 5*time.Second {
+			// 20s tells the cancel from the minute's countdown, with
+			// room for -race on a loaded machine.
+			if took := time.Since(start); tc.cancel && took > 20*time.Second {
 				t.Errorf("an interrupted countdown took %v", took)
 			}
 			got := errb.String()

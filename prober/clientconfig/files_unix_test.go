@@ -42,7 +42,7 @@ func TestRealFiles(t *testing.T) {
 	var cfg *Config
 	select {
 	case cfg = <-done:
-	case <-time.After(5 * time.Second):
+	case <-time.After(30 * time.Second): // a FIFO blocks forever; 30s is for a loaded machine
 		t.Fatal("Load hung on a FIFO")
 	}
 	wants := map[string]string{

@@ -89,7 +89,7 @@ func send(t *testing.T, rt http.RoundTripper, method, url, body string) {
 		t.Fatalf("NewRequest(%q): %v", url, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // a hang guard
 	defer cancel()
 	resp, err := (&http.Client{Transport: rt}).Do(req.WithContext(ctx))
 	if err != nil {

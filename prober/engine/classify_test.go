@@ -234,7 +234,9 @@ func TestClassifyError(t *testing.T) {
 		if got, _ := classify.ClassifyError(err); got != classify.OutcomeTimeout {
 			t.Errorf("classify.ClassifyError(%v) = %v; want %v", err, got, classify.OutcomeTimeout)
 		}
-		if d := time.Since(began); d > 5*time.Second {
+		// 30s: the server never answers, so only the 200ms deadline ends
+		// the request; the margin is for -race on a loaded machine.
+		if d := time.Since(began); d > 30*time.Second {
 			t.Errorf("the timeout took %v", d)
 		}
 	})

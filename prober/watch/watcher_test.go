@@ -260,8 +260,9 @@ func TestCancelStopsPromptly(t *testing.T) {
 	start := time.Now()
 	select {
 	case <-done:
-		// 5s, not 1s: far short of the hour, and a loaded machine fits.
-		if took := time.Since(start); took > 5*time.Second {
+		// 20s, not 1s: far short of the hour, and -race on a loaded
+		// 2-core machine fits.
+		if took := time.Since(start); took > 20*time.Second {
 			t.Errorf("Run took %s to stop", took)
 		}
 	case <-time.After(30 * time.Second):
