@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"golang.org/x/net/http2"
@@ -254,7 +253,7 @@ func failed(ctx context.Context, rec *runfile.Record, err error) {
 		return
 	}
 	switch {
-	case errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE):
+	case outOfFiles(err):
 		// Out of file descriptors: probe's own limit, not the network's
 		// failure; the run cannot measure anything at this concurrency.
 		rec.Outcome, rec.NetError = classify.OutcomeTool, NetErrorTool

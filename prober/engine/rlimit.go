@@ -1,6 +1,12 @@
 package engine
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"syscall"
+)
 
 // fdsPerRequest is how many file descriptors a request in flight may hold
 // at once: its connection, and a dial racing another (happy eyeballs).
@@ -36,4 +42,15 @@ func (e *Engine) warnFileLimit() {
 	default:
 		e.notice(msg)
 	}
+}
+
+// outOfFiles reports whether err says probe ran out of file descriptors:
+// EMFILE or ENFILE, also from a DNS lookup, whose net.DNSError keeps only
+// the text of what failed (a resolver's socket that could not be opened).
+func outOfFiles(err error) bool {
+	if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns) && strings.Contains(dns.Err, syscall.EMFILE.Error())
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -265,6 +266,11 @@ func TestOutOfFileDescriptors(t *testing.T) {
 	}{
 		{"EMFILE from a dial", &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("socket", syscall.EMFILE)}},
 		{"ENFILE", fmt.Errorf("dial: %w", syscall.ENFILE)},
+		// The resolver's own socket: net.DNSError keeps only the text.
+		{"EMFILE in a DNS lookup", &url.Error{Op: "Post", URL: "https://api.anthropic.com/v1/messages", Err: &net.OpError{Op: "dial", Net: "tcp",
+			Err: &net.DNSError{Err: "dial udp 127.0.0.53:53: socket: too many open files", Name: "api.anthropic.com", Server: "127.0.0.53:53"}}}},
+		{"ENFILE in a DNS lookup", &net.OpError{Op: "dial", Net: "tcp",
+			Err: &net.DNSError{Err: "dial udp 127.0.0.53:53: socket: too many open files in system", Name: "api.anthropic.com", Server: "127.0.0.53:53"}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -280,6 +286,11 @@ func TestOutOfFileDescriptors(t *testing.T) {
 	failed(context.Background(), &rec, errors.New("connection reset by peer"))
 	if rec.Outcome == classify.OutcomeTool {
 		t.Error("a reset counted as a tool failure")
+	}
+	rec = runfile.Record{}
+	failed(context.Background(), &rec, &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "api.example", IsNotFound: true}})
+	if rec.Outcome == classify.OutcomeTool {
+		t.Error("an unknown host counted as a tool failure")
 	}
 }
 
