@@ -115,7 +115,9 @@ func (b *batchRun) work(w *worker) error {
 func (b *batchRun) admit() (ticket, bool) {
 	e := b.e
 	if b.tickets == nil {
-		if !e.waitPause(b.gctx) || b.claimed.Add(1) > b.limit {
+		// Claimed first: with nothing left to send, a retry-after pause
+		// is not sat out for nothing.
+		if b.claimed.Add(1) > b.limit || !e.waitPause(b.gctx) {
 			return ticket{}, false
 		}
 		return ticket{seq: e.seq.Add(1) - 1, scheduled: e.now()}, true

@@ -410,6 +410,22 @@ func TestEngineRetryAfter(t *testing.T) {
 		})
 	}
 
+	t.Run("after the last request", func(t *testing.T) {
+		// Nothing is left to send, so the pause is not sat out.
+		t.Parallel()
+		_, srv := serveCounting(t, func(w http.ResponseWriter, r *http.Request) {
+			writeError(w, r, 429, "rate_limit_error", "slow down", "Retry-After", "30")
+		})
+		var recs []*runfile.Record
+		plan := testPlan(target.Step{Concurrency: 1, Requests: 1})
+		plan.MaxWait = target.Duration(time.Minute)
+		start := time.Now()
+		runEngine(t, newEngine(t, srv.URL, plan, &recs))
+		if took := time.Since(start); len(recs) != 1 || took > 15*time.Second {
+			t.Errorf("%d records in %v; want 1, well before the 30 s pause ends", len(recs), took)
+		}
+	})
+
 	t.Run("longer than max wait", func(t *testing.T) {
 		t.Parallel()
 		server, srv := serveCounting(t, func(w http.ResponseWriter, r *http.Request) {
