@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -257,21 +258,37 @@ func TestFraming(t *testing.T) {
 
 // BenchmarkGuard is a request and its answer over loopback TCP, bare and
 // through the guard (a request's write, framing the answer, and the peek at
-// the socket after its end): the difference is what the guard costs each
-// answer.
+// the socket after its end), and the same over TLS (where the guard frames
+// the plaintext and does not peek): the difference is what the guard costs
+// each answer.
 func BenchmarkGuard(b *testing.B) {
-	for _, guarded := range []bool{false, true} {
-		b.Run(fmt.Sprintf("guarded=%v", guarded), func(b *testing.B) { benchGuard(b, guarded) })
+	for _, overTLS := range []bool{false, true} {
+		for _, guarded := range []bool{false, true} {
+			name := fmt.Sprintf("guarded=%v", guarded)
+			if overTLS {
+				name = "tls/" + name
+			}
+			b.Run(name, func(b *testing.B) { benchGuard(b, overTLS, guarded) })
+		}
 	}
 }
 
-func benchGuard(b *testing.B, guarded bool) {
+func benchGuard(b *testing.B, overTLS, guarded bool) {
 	b.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer ln.Close()
+	var clientTLS *tls.Config
+	if overTLS {
+		srv := httptest.NewUnstartedServer(http.NotFoundHandler())
+		srv.StartTLS()
+		cfg := srv.TLS.Clone()
+		clientTLS = &tls.Config{RootCAs: srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs, ServerName: "127.0.0.1"}
+		srv.Close()
+		ln = tls.NewListener(ln, cfg)
+	}
 	answer := fmt.Appendf(nil, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nRequest-Id: req_bench\r\nContent-Length: %d\r\n\r\n%s", len(benchOKBody), benchOKBody)
 	go func() {
 		c, err := ln.Accept()
@@ -293,8 +310,15 @@ func benchGuard(b *testing.B, guarded bool) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	if overTLS {
+		tc := tls.Client(c, clientTLS)
+		if err := tc.Handshake(); err != nil {
+			b.Fatal(err)
+		}
+		c = tc
+	}
 	if guarded {
-		c = &guardConn{Conn: c, peek: newPeeker(c)}
+		c = &guardConn{Conn: c, peek: newPeeker(c)} // nil over TLS
 	}
 	defer c.Close()
 	req := []byte("POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
