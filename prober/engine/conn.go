@@ -55,12 +55,14 @@ var errDesync = errors.New("HTTP/1.1 desync: the server sent bytes no request as
 // cannot be seen without reading them. So over TLS stray bytes are caught
 // when they come in the same read as the answer's end (the same TLS record,
 // as a server that writes them in one go sends them) or on the idle
-// connection (net/http keeps reading it); a stray record that arrives
-// right behind the answer's record, or is still unread when the next
-// request is written, can be taken as that request's answer, as any bytes
-// that arrive after it was written can (at most one per connection: the
-// real answer behind it trips the guard). HTTP/2 (ALPN h2) is not guarded:
-// its frames leave no room for stray bytes.
+// connection (net/http's reader goes straight back to reading it). Stray
+// bytes that reader has not taken yet when the next request is written (a
+// record of their own right behind the answer's, or the rest of a record
+// the answer ended inside at the end of a read) are what bytes arriving
+// after the request are over TCP: they can be taken as its answer, at most
+// once per connection, since the real answer behind them trips the guard.
+// HTTP/2 (ALPN h2) is not guarded: its frames leave no room for stray
+// bytes.
 //
 // Anything that is not plain HTTP/1.1 (TLS inside the connection, as under
 // a CONNECT tunnel; HTTP/2 without TLS; framing the guard cannot follow)
