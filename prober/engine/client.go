@@ -34,14 +34,23 @@ func NewTransport(maxConcurrency int, getenv func(string) string) *Transport {
 	tr.TLSHandshakeTimeout = 15 * time.Second
 	t := &Transport{Transport: tr, strays: new(atomic.Bool)}
 	// A server's stray bytes after an answer must not become the next
-	// request's answer (see guardConn).
-	tr.DialContext = guardDial(tr.DialContext, t.strays)
+	// request's answer (see guardConn): guarded on the TCP connection for
+	// http (and proxies at http:// URLs), above TLS for https. Both dial
+	// TCP with the dialer DefaultTransport has, so no connection is
+	// guarded twice.
+	dial := tr.DialContext
+	tr.DialContext = guardDial(dial, t.strays)
+	tr.DialTLSContext = guardDialTLS(tr, dial, t.strays)
+	// A custom TLS dialer turns HTTP/2 off unless it is forced; net/http
+	// then puts h2 and http/1.1 in TLSClientConfig's NextProtos.
+	tr.ForceAttemptHTTP2 = true
 	return t
 }
 
 // Transport is the *http.Transport probes go through (its settings may be
-// changed before a run), made to send each request once: every request a
-// server sees is one probe records.
+// changed before a run, except its dialers, which carry the desync guard),
+// made to send each request once: every request a server sees is one probe
+// records.
 //
 // net/http replays a request on its own when it can rewind the body
 // (Request.GetBody): HTTP/2 after a GOAWAY or REFUSED_STREAM, HTTP/1.1 after

@@ -47,15 +47,32 @@ var errDesync = errors.New("HTTP/1.1 desync: the server sent bytes no request as
 // server close it) and the stray bytes are dropped with it. Bytes arriving
 // on an idle connection fail the read, which closes it.
 //
-// Anything that is not plain HTTP/1.1 (TLS inside the connection, a CONNECT
-// tunnel, HTTP/2, framing the guard cannot follow) turns the guard off for
-// good: it then passes bytes through untouched.
+// Over https the guard wraps the TLS connection (see guardDialTLS), so it
+// follows the same plaintext, with one check fewer: it cannot ask whether
+// bytes are waiting. The socket holds encrypted records, some of them not
+// answers (a TLS 1.3 server's session tickets or key updates, a
+// close_notify), and bytes the TLS layer has decrypted but not handed out
+// cannot be seen without reading them. So over TLS stray bytes are caught
+// when they come in the same read as the answer's end (the same TLS record,
+// as a server that writes them in one go sends them) or on the idle
+// connection (net/http's reader goes straight back to reading it). Stray
+// bytes that reader has not taken yet when the next request is written (a
+// record of their own right behind the answer's, or the rest of a record
+// the answer ended inside at the end of a read) are what bytes arriving
+// after the request are over TCP: they can be taken as its answer, at most
+// once per connection, since the real answer behind them trips the guard.
+// HTTP/2 (ALPN h2) is not guarded: its frames leave no room for stray
+// bytes.
+//
+// Anything that is not plain HTTP/1.1 (TLS inside the connection, as under
+// a CONNECT tunnel; HTTP/2 without TLS; framing the guard cannot follow)
+// turns the guard off for good: it then passes bytes through untouched.
 type guardConn struct {
 	net.Conn
 	off    atomic.Bool  // not HTTP/1.1 the guard follows: pass through
 	desync atomic.Bool  // stray bytes were seen; the connection is done
 	strays *atomic.Bool // shared by the transport's connections: set with desync
-	peek   *peeker      // asks the socket for unread bytes; nil: cannot ask
+	peek   *peeker      // asks the socket for unread bytes; nil: cannot ask (TLS)
 
 	mu       sync.Mutex
 	pending  bool // a request was written whose final answer has not ended

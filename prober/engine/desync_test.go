@@ -3,11 +3,14 @@ package engine
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -80,52 +83,71 @@ func TestDesync(t *testing.T) {
 			answer403(w)
 		}, 0, true, 1},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			var seen atomic.Int64
-			addr := rawServer(t, func(c net.Conn) { serveDesync(c, &seen, tt.answer) })
-			recs := runDesync(t, "http://"+addr, 12, tt.rate)
-			// A request found stray bytes waiting on its connection is
-			// recorded as not sent.
-			notSent := 0
-			for _, r := range recs {
-				if r.Message == errStrayBeforeRequest.Error() {
-					notSent++
+	// Over https the guard follows the plaintext above TLS: the server
+	// writes each answer in one go, hence in one TLS record.
+	for _, scheme := range []string{"http", "https"} {
+		for _, tt := range tests {
+			t.Run(scheme+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				var seen atomic.Int64
+				serve := func(c net.Conn) { serveDesync(c, &seen, tt.answer) }
+				var recs []*runfile.Record
+				if scheme == "https" {
+					addr, roots := rawTLSServer(t, serve)
+					recs = runDesync(t, "https://"+addr, roots, 12, tt.rate)
+				} else {
+					recs = runDesync(t, "http://"+rawServer(t, serve), nil, 12, tt.rate)
 				}
-			}
-			// The last request may have been answered by stray bytes
-			// before the server read it: give the server time to catch up.
-			want := int64(len(recs) - notSent)
-			for deadline := time.Now().Add(2 * time.Second); seen.Load() < want && time.Now().Before(deadline); {
-				time.Sleep(time.Millisecond)
-			}
-			if got := seen.Load(); got != want {
-				t.Errorf("the server saw %d requests; probe recorded %d, %d of them not sent", got, len(recs), notSent)
-			}
-			desynced, fakes := 0, 0
-			for i, r := range recs {
-				if r.Status == http.StatusOK {
-					fakes++
-					continue
-				}
-				if r.Status != 0 && r.Status != http.StatusForbidden {
-					t.Errorf("record %d: status %d (%s); the server only sent 403s", i, r.Status, r.Outcome)
-				}
-				if r.Status == 0 && !r.Outcome.IsNetwork() {
-					t.Errorf("record %d: no status and outcome %s; want a transport failure", i, r.Outcome)
-				}
-				if r.NetError == NetErrorDesync {
-					desynced++
-				}
-			}
-			if fakes > tt.fakes {
-				t.Errorf("%d records of a 200 the server never sent for them; want at most %d", fakes, tt.fakes)
-			}
-			if tt.marked && desynced == 0 {
-				t.Errorf("no record marked net_error %q", NetErrorDesync)
-			}
-		})
+				checkDesync(t, recs, &seen, tt.marked, tt.fakes)
+			})
+		}
+	}
+}
+
+// checkDesync checks the records of a desyncing server's run: one per
+// request the server saw (besides those not sent), each the 403 it sent
+// or a transport failure, at least one marked desync when marked, and at
+// most maxFakes of them a 200 the server never sent for them.
+func checkDesync(t *testing.T, recs []*runfile.Record, seen *atomic.Int64, marked bool, maxFakes int) {
+	t.Helper()
+	// A request found stray bytes waiting on its connection is
+	// recorded as not sent.
+	notSent := 0
+	for _, r := range recs {
+		if r.Message == errStrayBeforeRequest.Error() {
+			notSent++
+		}
+	}
+	// The last request may have been answered by stray bytes
+	// before the server read it: give the server time to catch up.
+	want := int64(len(recs) - notSent)
+	for deadline := time.Now().Add(2 * time.Second); seen.Load() < want && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if got := seen.Load(); got != want {
+		t.Errorf("the server saw %d requests; probe recorded %d, %d of them not sent", got, len(recs), notSent)
+	}
+	desynced, fakes := 0, 0
+	for i, r := range recs {
+		if r.Status == http.StatusOK {
+			fakes++
+			continue
+		}
+		if r.Status != 0 && r.Status != http.StatusForbidden {
+			t.Errorf("record %d: status %d (%s); the server only sent 403s", i, r.Status, r.Outcome)
+		}
+		if r.Status == 0 && !r.Outcome.IsNetwork() {
+			t.Errorf("record %d: no status and outcome %s; want a transport failure", i, r.Outcome)
+		}
+		if r.NetError == NetErrorDesync {
+			desynced++
+		}
+	}
+	if fakes > maxFakes {
+		t.Errorf("%d records of a 200 the server never sent for them; want at most %d", fakes, maxFakes)
+	}
+	if marked && desynced == 0 {
+		t.Errorf("no record marked net_error %q", NetErrorDesync)
 	}
 }
 
@@ -148,10 +170,13 @@ func serveDesync(c net.Conn, seen *atomic.Int64, answer func(*bufio.Writer, int)
 }
 
 // runDesync sends n requests at concurrency 1 (at most rate a second) to
-// base through NewTransport.
-func runDesync(t *testing.T, base string, n int, rate float64) []*runfile.Record {
+// base through NewTransport, trusting roots (nil: the system's).
+func runDesync(t *testing.T, base string, roots *x509.CertPool, n int, rate float64) []*runfile.Record {
 	t.Helper()
 	tr := NewTransport(1, nil)
+	if roots != nil {
+		tr.TLSClientConfig = &tls.Config{RootCAs: roots}
+	}
 	t.Cleanup(tr.CloseIdleConnections)
 	var recs []*runfile.Record
 	e := &Engine{
@@ -233,21 +258,37 @@ func TestFraming(t *testing.T) {
 
 // BenchmarkGuard is a request and its answer over loopback TCP, bare and
 // through the guard (a request's write, framing the answer, and the peek at
-// the socket after its end): the difference is what the guard costs each
-// answer.
+// the socket after its end), and the same over TLS (where the guard frames
+// the plaintext and does not peek): the difference is what the guard costs
+// each answer.
 func BenchmarkGuard(b *testing.B) {
-	for _, guarded := range []bool{false, true} {
-		b.Run(fmt.Sprintf("guarded=%v", guarded), func(b *testing.B) { benchGuard(b, guarded) })
+	for _, overTLS := range []bool{false, true} {
+		for _, guarded := range []bool{false, true} {
+			name := fmt.Sprintf("guarded=%v", guarded)
+			if overTLS {
+				name = "tls/" + name
+			}
+			b.Run(name, func(b *testing.B) { benchGuard(b, overTLS, guarded) })
+		}
 	}
 }
 
-func benchGuard(b *testing.B, guarded bool) {
+func benchGuard(b *testing.B, overTLS, guarded bool) {
 	b.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer ln.Close()
+	var clientTLS *tls.Config
+	if overTLS {
+		srv := httptest.NewUnstartedServer(http.NotFoundHandler())
+		srv.StartTLS()
+		cfg := srv.TLS.Clone()
+		clientTLS = &tls.Config{RootCAs: srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs, ServerName: "127.0.0.1"}
+		srv.Close()
+		ln = tls.NewListener(ln, cfg)
+	}
 	answer := fmt.Appendf(nil, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nRequest-Id: req_bench\r\nContent-Length: %d\r\n\r\n%s", len(benchOKBody), benchOKBody)
 	go func() {
 		c, err := ln.Accept()
@@ -269,8 +310,15 @@ func benchGuard(b *testing.B, guarded bool) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	if overTLS {
+		tc := tls.Client(c, clientTLS)
+		if err := tc.Handshake(); err != nil {
+			b.Fatal(err)
+		}
+		c = tc
+	}
 	if guarded {
-		c = &guardConn{Conn: c, peek: newPeeker(c)}
+		c = &guardConn{Conn: c, peek: newPeeker(c)} // nil over TLS
 	}
 	defer c.Close()
 	req := []byte("POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")

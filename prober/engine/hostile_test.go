@@ -230,6 +230,13 @@ func rawServer(t *testing.T, handle func(net.Conn)) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveRaw(t, ln, handle)
+}
+
+// serveRaw serves each connection ln accepts with handle until the test
+// ends, and returns ln's address.
+func serveRaw(t *testing.T, ln net.Listener, handle func(net.Conn)) string {
+	t.Helper()
 	t.Cleanup(func() { ln.Close() })
 	go func() {
 		for {
