@@ -89,6 +89,7 @@ func checkRun(cmd *cobra.Command, ios *IOStreams, opts *checkOptions) error {
 		// The walk reads the key (perhaps from a FIFO or stdin) before it
 		// sends: until its first request, a signal ends probe at once.
 		Transport:  startedTransport{rt.Target.Transport(ios.transport(1)), ios},
+		RootCAs:    ios.RootCAs,
 		CloudErr:   rt.CloudErr,
 		Target:     rt.Target,
 		Keys:       rt.Keys,

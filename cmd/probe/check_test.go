@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/x509"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -210,5 +211,26 @@ func TestScenarioKeySource(t *testing.T) {
 		if !strings.Contains(stdout.String(), "demo key of the simulated API") || strings.Contains(stdout.String(), "key from ANTHROPIC_API_KEY") {
 			t.Errorf("%s: the key's source is not the demo key:\n%s", args[0], stdout)
 		}
+	}
+}
+
+// TestCheckTLSTrustsWhatRequestsTrust: the TLS step's own handshake trusts
+// the roots the requests do, so a server the requests trust is not called
+// an interception.
+func TestCheckTLSTrustsWhatRequestsTrust(t *testing.T) {
+	api, err := scenarios.New("healthy", scenarios.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewTLSServer(api)
+	defer srv.Close()
+	ios, stdout, stderr := TestStreams(map[string]string{"ANTHROPIC_API_KEY": "sk-ant-api03-TLSTESTKEY-0123456789-abcdefghijklmnop"})
+	ios.RootCAs = x509.NewCertPool()
+	ios.RootCAs.AddCert(srv.Certificate())
+	if got := Main(t.Context(), []string{"check", "--base-url", srv.URL, "--client", "none"}, ios); got != ExitHealthy {
+		t.Fatalf("exit %d; want %d\nstdout:\n%s\nstderr:\n%s", got, ExitHealthy, stdout, stderr)
+	}
+	if !strings.Contains(stdout.String(), "trusted") {
+		t.Errorf("no trusted certificate in the TLS step:\n%s", stdout)
 	}
 }

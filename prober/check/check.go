@@ -48,6 +48,9 @@ type Result struct {
 type Checker struct {
 	// Transport sends the requests (engine.NewTransport).
 	Transport http.RoundTripper
+	// RootCAs are the roots Transport trusts, for the TLS step's own
+	// handshake; nil: the system's.
+	RootCAs *x509.CertPool
 	// Target is where to send; its Key is replaced by the one the key step finds.
 	Target  target.Target
 	Keys    keys.KeySources
@@ -204,14 +207,10 @@ func (c *Checker) routeStep(ctx context.Context, l *Layer, _ *Result) *verdict.V
 	return c.tlsCheck(dctx, l, addr, base.Hostname())
 }
 
-// tlsCheck handshakes with the roots the requests use (the system's) and names the issuer: a
+// tlsCheck handshakes with the roots the requests use and names the issuer: a
 // certificate this machine does not trust means something intercepts TLS.
 func (c *Checker) tlsCheck(ctx context.Context, l *Layer, addr, serverName string) *verdict.Verdict {
-	cfg := &tls.Config{ServerName: serverName}
-	if tr, ok := c.Transport.(*http.Transport); ok && tr.TLSClientConfig != nil {
-		cfg.RootCAs = tr.TLSClientConfig.RootCAs // the roots the requests trust
-	}
-	d := &tls.Dialer{Config: cfg}
+	d := &tls.Dialer{Config: &tls.Config{ServerName: serverName, RootCAs: c.RootCAs}}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err == nil {
 		st := conn.(*tls.Conn).ConnectionState()
