@@ -63,11 +63,11 @@ func compareRun(ios *IOStreams, opts *compareOptions) error {
 	if err := checkOutput(&opts.Output); err != nil {
 		return err
 	}
-	before, err := loadRunFile(ios, opts.Before, nil)
+	before, err := loadRunFile(ios, opts.Before, nil, runfile.WithoutRateLimits())
 	if err != nil {
 		return err
 	}
-	after, err := loadRunFile(ios, opts.After, nil)
+	after, err := loadRunFile(ios, opts.After, nil, runfile.WithoutRateLimits())
 	if err != nil {
 		return err
 	}

@@ -113,7 +113,7 @@ func exportRun(ios *IOStreams, opts *exportOptions) error {
 }
 
 func writeTicket(ios *IOStreams, w io.Writer, opts *exportOptions) error {
-	lr, err := loadRunFile(ios, opts.RunFile, nil)
+	lr, err := loadRunFile(ios, opts.RunFile, nil, runfile.WithoutRateLimits())
 	if err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func writeTicket(ios *IOStreams, w io.Writer, opts *exportOptions) error {
 				return err
 			}
 			defer f.Close()
-			_, err = runfile.Read(f, fn)
+			_, err = runfile.Read(f, fn, runfile.WithoutRateLimits())
 			return err
 		},
 	})

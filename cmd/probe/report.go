@@ -86,7 +86,9 @@ func reportRun(ios *IOStreams, opts *reportOptions) error {
 			return nil
 		}
 	}
-	lr, err := loadRunFile(ios, opts.RunFile, fn)
+	// The report shows no rate-limit headers: not decoding them makes a
+	// large run file quicker to read.
+	lr, err := loadRunFile(ios, opts.RunFile, fn, runfile.WithoutRateLimits())
 	if err != nil {
 		return err
 	}

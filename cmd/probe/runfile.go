@@ -21,8 +21,9 @@ func (e callbackError) Error() string { return e.err.Error() }
 // loadRunFile reads a run file named on the command line, calling fn (if not
 // nil) for every request record. A file that cannot be read as a run file is
 // a usage error: the user named the wrong file. Notes about a partial or
-// damaged file go to stderr, once per file.
-func loadRunFile(ios *IOStreams, path string, fn func(*runfile.Record) error) (*diagnose.LoadedRun, error) {
+// damaged file go to stderr, once per file. opts change what is decoded
+// (see runfile.Read).
+func loadRunFile(ios *IOStreams, path string, fn func(*runfile.Record) error, opts ...runfile.ReadOption) (*diagnose.LoadedRun, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, usageError{err}
@@ -38,7 +39,7 @@ func loadRunFile(ios *IOStreams, path string, fn func(*runfile.Record) error) (*
 			return nil
 		}
 	}
-	lr, err := diagnose.LoadRun(f, wrapped)
+	lr, err := diagnose.LoadRun(f, wrapped, opts...)
 	if err != nil {
 		var ce callbackError
 		if errors.As(err, &ce) {

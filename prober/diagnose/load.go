@@ -25,8 +25,9 @@ const maxExtraSteps = 64
 // (if not nil) for every request record in file order. The summary needs the
 // plan's steps before the first record, so r is read twice: once up to the
 // first record for the header, then whole. Memory stays flat in the number
-// of records.
-func LoadRun(r io.ReadSeeker, fn func(*runfile.Record) error) (*LoadedRun, error) {
+// of records. opts change what is decoded: runfile.WithoutRateLimits where
+// fn does not read them.
+func LoadRun(r io.ReadSeeker, fn func(*runfile.Record) error, opts ...runfile.ReadOption) (*LoadedRun, error) {
 	h, err := runfile.ReadHeader(r)
 	if err != nil {
 		return nil, err
@@ -48,7 +49,7 @@ func LoadRun(r io.ReadSeeker, fn func(*runfile.Record) error) (*LoadedRun, error
 			return fn(rec)
 		}
 		return nil
-	})
+	}, opts...)
 	if err != nil {
 		return nil, err
 	}

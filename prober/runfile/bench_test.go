@@ -8,7 +8,12 @@ import (
 // BenchmarkRead reads a run file of 10,000 records as the engine writes
 // them, rate-limit headers included: the decoding `probe report` spends
 // its time on.
-func BenchmarkRead(b *testing.B) {
+func BenchmarkRead(b *testing.B) { benchRead(b) }
+
+// BenchmarkReadWithoutRateLimits is BenchmarkRead as `probe report` reads.
+func BenchmarkReadWithoutRateLimits(b *testing.B) { benchRead(b, WithoutRateLimits()) }
+
+func benchRead(b *testing.B, opts ...ReadOption) {
 	h, _, f := sampleRun()
 	recs := make([]*Record, 10_000)
 	for i := range recs {
@@ -21,7 +26,7 @@ func BenchmarkRead(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Read(bytes.NewReader(data), func(*Record) error { return nil }); err != nil {
+		if _, err := Read(bytes.NewReader(data), func(*Record) error { return nil }, opts...); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -75,10 +75,10 @@ func TestWriteRecordRefusesWhatJSONCannotSay(t *testing.T) {
 // Both read back the same.
 func TestInvalidUTF8ReadsAsBefore(t *testing.T) {
 	t.Parallel()
-	old := decodeRecord([]byte(`{"kind":"request","message":"bad \ufffd utf8 \ufffd","ratelimit":{"\ufffd":"x"}}`))
+	old := decodeRecord([]byte(`{"kind":"request","message":"bad \ufffd utf8 \ufffd","ratelimit":{"\ufffd":"x"}}`), false)
 	r := &Record{Kind: "request", Message: "bad \xff utf8 \xc3", RateLimit: map[string]string{"\xfe": "x"}}
 	line := lineOf(r)
-	now := decodeRecord([]byte(line))
+	now := decodeRecord([]byte(line), false)
 	if old == nil || now == nil {
 		t.Fatalf("decodeRecord refused a line: old %v, new %v (%s)", old, now, line)
 	}
@@ -125,7 +125,7 @@ func TestReadMatchesEncodingJSON(t *testing.T) {
 func roundTrip(t *testing.T, r *Record) (*Record, string) {
 	t.Helper()
 	line := lineOf(r)
-	back := decodeRecord([]byte(line))
+	back := decodeRecord([]byte(line), false)
 	if back == nil {
 		t.Fatalf("decodeRecord cannot read its own line %q", line)
 	}
@@ -142,7 +142,7 @@ func FuzzDecodeRecord(f *testing.F) {
 	f.Add([]byte(lineOf(benchRecord())))
 	f.Add([]byte(`{"kind":"request","status":200,"status":403,"message":"\ud800","started":"2026-01-01T00:00:00+00:00"}`))
 	f.Fuzz(func(t *testing.T, line []byte) {
-		r := decodeRecord(line)
+		r := decodeRecord(line, false)
 		if r == nil {
 			return
 		}

@@ -420,3 +420,41 @@ func TestCreateRunFile(t *testing.T) {
 		t.Error("CreateRunFile in a missing directory succeeded")
 	}
 }
+
+// TestReadWithoutRateLimits: WithoutRateLimits leaves out the rate-limit
+// headers and nothing else, on the reading goroutine and the decoding
+// workers alike (a run long enough for both).
+func TestReadWithoutRateLimits(t *testing.T) {
+	h, sample, f := sampleRun()
+	var recs []*Record
+	for i := range 3000 {
+		r := *sample[i%len(sample)]
+		r.Seq = int64(i)
+		recs = append(recs, &r)
+	}
+	data := writeRun(t, h, recs, &f)
+	read := func(opts ...ReadOption) []*Record {
+		var got []*Record
+		if _, err := Read(bytes.NewReader(data), func(r *Record) error { got = append(got, r); return nil }, opts...); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	full, lean := read(), read(WithoutRateLimits())
+	if len(full) != len(recs) || len(lean) != len(recs) {
+		t.Fatalf("read %d and %d records; want %d", len(full), len(lean), len(recs))
+	}
+	for i := range full {
+		if len(recs[i].RateLimit) > 0 && len(full[i].RateLimit) == 0 {
+			t.Fatalf("record %d: rate limits lost by the full read", i)
+		}
+		if lean[i].RateLimit != nil {
+			t.Fatalf("record %d: rate limits %v read despite WithoutRateLimits", i, lean[i].RateLimit)
+		}
+		want := *full[i]
+		want.RateLimit = nil
+		if !reflect.DeepEqual(*lean[i], want) {
+			t.Fatalf("record %d differs beyond its rate limits:\n got %+v\nwant %+v", i, *lean[i], want)
+		}
+	}
+}

@@ -186,7 +186,7 @@ func analyze(path string, w io.Writer) error {
 		return err
 	}
 	defer f.Close()
-	lr, err := diagnose.LoadRun(f, nil)
+	lr, err := diagnose.LoadRun(f, nil, runfile.WithoutRateLimits()) // as probe report reads it
 	if err != nil {
 		return err
 	}
