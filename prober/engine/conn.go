@@ -45,7 +45,9 @@ var errDesync = errors.New("HTTP/1.1 desync: the server sent bytes no request as
 // it, or with bytes already waiting in the socket, the read returns the
 // answer with io.EOF: net/http then never reuses the connection (it saw the
 // server close it) and the stray bytes are dropped with it. Bytes arriving
-// on an idle connection fail the read, which closes it.
+// on an idle connection fail the read, which closes it, and bytes already
+// waiting when the next request is about to be written stop that request
+// before it leaves (see start).
 //
 // Over https the guard wraps the TLS connection (see guardDialTLS), so it
 // follows the same plaintext, with one check fewer: it cannot ask whether
