@@ -259,13 +259,12 @@ func failed(ctx context.Context, rec *runfile.Record, err error) {
 		rec.Outcome, rec.NetError = classify.OutcomeTool, NetErrorTool
 		rec.Message = "probe ran out of file descriptors (too many open files): raise the limit (ulimit -n) or lower the concurrency"
 		return
-	case errors.Is(err, errStrayBeforeRequest):
-		rec.Outcome, rec.NetError = classify.OutcomeNetwork, NetErrorDesync
-		rec.Message = errStrayBeforeRequest.Error()
-		return
 	case errors.Is(err, errDesync):
 		rec.Outcome, rec.NetError = classify.OutcomeNetwork, NetErrorDesync
 		rec.Message = errDesync.Error()
+		if errors.Is(err, errStrayBeforeRequest) {
+			rec.Message = errStrayBeforeRequest.Error() // says it was not sent
+		}
 		return
 	case calm(err):
 		// The server's HTTP/2 "slow down": a rate limit, without a status.
