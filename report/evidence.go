@@ -33,7 +33,7 @@ func evidence(v verdict.Verdict) []string {
 	}
 	for _, sf := range b.Shortfalls {
 		out = append(out, fmt.Sprintf("c=%d never reached its concurrency: at most %d %s in flight (a --rate cap or a slow start kept it lower), so the step tested less load than its name says",
-			sf.Concurrency, sf.MaxInFlight, plural(sf.MaxInFlight, "request was", "requests were")))
+			sf.Concurrency, sf.MaxInFlight, Plural(sf.MaxInFlight, "request was", "requests were")))
 	}
 	if line := toolLine(b.ToolFailures); line != "" {
 		out = append(out, line)
@@ -57,7 +57,7 @@ func stepLines(b *verdict.Basis) []string {
 			line += fmt.Sprintf(", %d refused with 403", st.Refused403)
 		}
 		if other := st.Answered - st.OK - st.Refused403; other > 0 {
-			line += fmt.Sprintf(", %d other %s", other, plural(other, "failure", "failures"))
+			line += fmt.Sprintf(", %d other %s", other, Plural(other, "failure", "failures"))
 		}
 		if st.ToolFailed > 0 {
 			line += fmt.Sprintf(", %d failed in probe itself", st.ToolFailed)
@@ -128,7 +128,7 @@ func caveatLines(v verdict.Verdict) []string {
 		case verdict.CaveatSecondFinding:
 			what := map[verdict.Signature]string{verdict.RateLimited: "rate limit", verdict.Overloaded: "overload"}[v.Signature]
 			out = append(out, fmt.Sprintf("second finding: %d %s refused with 403 by %s; judge them once the %s is gone",
-				c.Refused, plural(c.Refused, "request was", "requests were"), refusalReadings[b.Source][0], what))
+				c.Refused, Plural(c.Refused, "request was", "requests were"), refusalReadings[b.Source][0], what))
 		}
 	}
 	return out
@@ -177,7 +177,9 @@ func earlyStopLine(e verdict.EarlyStop) string {
 		e.UniformRun, e.Concurrency, what, e.StepOK, e.StepAnswered, e.Concurrency)
 }
 
-func plural(n int, one, many string) string {
+// Plural is one for a count of 1 and many for any other: the one place a
+// count picks its noun, for the reports and the command's notes alike.
+func Plural[N ~int | ~int64](n N, one, many string) string {
 	if n == 1 {
 		return one
 	}
@@ -198,5 +200,5 @@ func toolLine(tf []verdict.ToolFailure) string {
 		at = append(at, fmt.Sprintf("c=%d: %d of %d", t.Concurrency, t.Failed, t.Sent))
 	}
 	return fmt.Sprintf("%d %s failed in probe itself, not at the API (out of file descriptors: too many open files), so %s not tested as planned (%s)",
-		n, plural(n, "request", "requests"), plural(len(tf), "that step was", "those steps were"), strings.Join(at, "; "))
+		n, Plural(n, "request", "requests"), Plural(len(tf), "that step was", "those steps were"), strings.Join(at, "; "))
 }

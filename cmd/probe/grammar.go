@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/llm-probe/probe/report"
 	"github.com/llm-probe/probe/scenarios"
 )
 
@@ -42,7 +43,7 @@ func noArgs(cmd *cobra.Command, args []string) error {
 func exactArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
-			return usagef("%s needs %d %s (%s), got %d", cmd.CommandPath(), n, plural(n, "argument", "arguments"), strings.TrimPrefix(cmd.Use, cmd.Name()+" "), len(args))
+			return usagef("%s needs %d %s (%s), got %d", cmd.CommandPath(), n, report.Plural(n, "argument", "arguments"), strings.TrimPrefix(cmd.Use, cmd.Name()+" "), len(args))
 		}
 		return nil
 	}

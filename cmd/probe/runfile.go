@@ -9,6 +9,7 @@ import (
 
 	"github.com/llm-probe/probe/prober/diagnose"
 	"github.com/llm-probe/probe/prober/runfile"
+	"github.com/llm-probe/probe/report"
 )
 
 // callbackError carries an error of the caller's own record callback (such as
@@ -48,17 +49,13 @@ func loadRunFile(ios *IOStreams, path string, fn func(*runfile.Record) error, op
 		return nil, usagef("%s: %v", name, err)
 	}
 	if n := lr.File.Skipped; n > 0 {
-		fmt.Fprintf(ios.Err, "probe: note: %s: %d unreadable %s skipped (cut short when the run was killed, or damaged)\n", name, n, plural(n, "line", "lines"))
+		fmt.Fprintf(ios.Err, "probe: note: %s: %d unreadable %s skipped (cut short when the run was killed, or damaged)\n", name, n, report.Plural(n, "line", "lines"))
 	}
 	if n := lr.File.NULBytes; n > 0 {
-		unit := "bytes"
-		if n == 1 {
-			unit = "byte"
-		}
-		fmt.Fprintf(ios.Err, "probe: note: %s: %d NUL %s skipped (the zero-filled tail a crash leaves on some filesystems): the file is damaged, the records before it are kept\n", name, n, unit)
+		fmt.Fprintf(ios.Err, "probe: note: %s: %d NUL %s skipped (the zero-filled tail a crash leaves on some filesystems): the file is damaged, the records before it are kept\n", name, n, report.Plural(n, "byte", "bytes"))
 	}
 	if lr.File.Footer == nil {
-		fmt.Fprintf(ios.Err, "probe: note: %s has no verdict line (the run was cut short); the verdict is decided again from its %d %s\n", name, lr.File.Records, plural(lr.File.Records, "request", "requests"))
+		fmt.Fprintf(ios.Err, "probe: note: %s has no verdict line (the run was cut short); the verdict is decided again from its %d %s\n", name, lr.File.Records, report.Plural(lr.File.Records, "request", "requests"))
 	}
 	return lr, nil
 }
@@ -90,13 +87,6 @@ func checkNotRunFile(out, runFile, flag string) error {
 		return usagef("%s %s is the run file itself: choose another name", flag, out)
 	}
 	return nil
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // writeFileAtomic writes a file through fn to a temporary name in the same

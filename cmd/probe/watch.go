@@ -150,7 +150,7 @@ func watchRun(cmd *cobra.Command, ios *IOStreams, o *watchOptions) error {
 	srv := &http.Server{Handler: w.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(ios.Err, "probe: watching %d %s; metrics at %s/metrics\n", len(setup.cfg.Targets), plural(len(setup.cfg.Targets), "target", "targets"), base)
+	fmt.Fprintf(ios.Err, "probe: watching %d %s; metrics at %s/metrics\n", len(setup.cfg.Targets), report.Plural(len(setup.cfg.Targets), "target", "targets"), base)
 	if o.URLFile != "" {
 		if err := writeURLFile(o.URLFile, base); err != nil {
 			_ = srv.Close()
