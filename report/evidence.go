@@ -74,7 +74,7 @@ func stepLines(b *verdict.Basis) []string {
 func kindLines(b *verdict.Basis) []string {
 	var out []string
 	for _, k := range b.Kinds {
-		line := fmt.Sprintf("%d× %s", k.Count, describeKind(k))
+		line := fmt.Sprintf("%d× %s", k.Count, k)
 		if k.Producer != "" {
 			line += ", from " + producerName(k.Producer)
 		}

@@ -71,7 +71,7 @@ func explain(v verdict.Verdict, a advice) verdict.Verdict {
 // decided on.
 func summary(v verdict.Verdict) string {
 	b := v.Basis
-	k := describeKind(b.Kind)
+	k := b.Kind.String()
 	switch b.Path {
 	case verdict.PathNoAnswers:
 		return "No answers were recorded, so nothing can be decided."
@@ -181,10 +181,6 @@ func inconclusiveMeaning(k verdict.Kind) string {
 	}
 	return "probe does not recognise these answers, so it names no layer: they are shown as they came."
 }
-
-// describeKind renders a failure kind in a few words, e.g.
-// `403 permission_error "Permission denied"` (verdict.Kind's notation).
-func describeKind(k verdict.Kind) string { return k.String() }
 
 // clearances are the words of each layer ruled out, with the reason.
 var clearances = map[verdict.Clearance]string{

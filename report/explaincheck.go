@@ -82,7 +82,7 @@ func checkSummary(v verdict.Verdict) string {
 	case verdict.CheckTLSFailed:
 		return "The TLS handshake failed."
 	case verdict.CheckAnswer:
-		return fmt.Sprintf("%s answered %s. %s", r.Subject, describeKind(r.Kind), meaning(v.Signature, r.Kind))
+		return fmt.Sprintf("%s answered %s. %s", r.Subject, r.Kind, meaning(v.Signature, r.Kind))
 	}
 	// CheckRequestError: the request could not be made; its error says why.
 	return r.Subject

@@ -477,8 +477,8 @@ func TestDescribeKindEscapesOnce(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			k := verdict.Kind{Outcome: classify.OutcomePermission, Status: 403, ErrorType: "permission_error", Message: classify.Printable(c.raw, classify.MaxMessage)}
-			if got := describeKind(k); got != c.want {
-				t.Errorf("describeKind = %s; want %s", got, c.want)
+			if got := k.String(); got != c.want {
+				t.Errorf("Kind.String() = %s; want %s", got, c.want)
 			}
 		})
 	}
