@@ -179,7 +179,10 @@ func (c *guardConn) Read(p []byte) (int, error) {
 		return n, err
 	}
 	c.pending, c.answered = false, true
-	if end < n || c.peek.waiting() {
+	// A read that did not fill p took every byte the socket held, so only
+	// a full one can have left stray bytes behind it worth asking about
+	// (and asking costs a system call on every answer).
+	if end < n || n == len(p) && c.peek.waiting() {
 		c.poison()
 		return end, io.EOF
 	}
