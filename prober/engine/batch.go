@@ -92,6 +92,7 @@ func (e *Engine) batch(ctx context.Context, idx, round, c, n int) string {
 // work is a worker: it sends what it is admitted, one request at a time,
 // and ends the batch when a record says the run must stop.
 func (b *batchRun) work(w *worker) error {
+	defer w.stop()
 	for {
 		t, ok := b.admit()
 		if !ok {

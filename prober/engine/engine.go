@@ -282,6 +282,11 @@ type worker struct {
 	// request saves a dozen allocations a request.
 	tm     *timing
 	traced context.Context
+	// release ends traced, a cancellable context of the worker's own:
+	// each request's timeout context registers with it rather than with
+	// the run's, whose lock every worker would otherwise take twice a
+	// request.
+	release context.CancelFunc
 }
 
 // timing returns the worker's timing, cleared for a new request, and
@@ -289,7 +294,9 @@ type worker struct {
 func (w *worker) timing(ctx context.Context) *timing {
 	if w.tm == nil {
 		w.tm = new(timing)
-		w.traced = withTrace(ctx, w.tm)
+		var own context.Context
+		own, w.release = context.WithCancel(ctx)
+		w.traced = withTrace(own, w.tm)
 	}
 	w.tm.reset()
 	return w.tm
@@ -300,8 +307,17 @@ func (w *worker) timing(ctx context.Context) *timing {
 // not land in the next request's timing.
 func (w *worker) done(rec *runfile.Record) {
 	if rec.Status == 0 {
-		w.tm, w.traced = nil, nil
+		w.stop()
 	}
+}
+
+// stop lets go of the worker's timing and context, when it is done with a
+// request that got no answer or with its batch.
+func (w *worker) stop() {
+	if w.release != nil {
+		w.release()
+	}
+	w.tm, w.traced, w.release = nil, nil, nil
 }
 
 // now reads the run's clock for timestamps.
