@@ -188,7 +188,7 @@ func codeString(v any) (string, bool) {
 
 // looksSSE reports a server-sent-events body: an error can follow a 200.
 func looksSSE(h http.Header, b []byte) bool {
-	return strings.HasPrefix(strings.ToLower(h.Get("Content-Type")), "text/event-stream") ||
+	return strings.HasPrefix(strings.ToLower(Header(h, "Content-Type")), "text/event-stream") ||
 		bytes.HasPrefix(b, []byte("event:")) || bytes.HasPrefix(b, []byte("data:"))
 }
 
@@ -210,7 +210,7 @@ func readSSE(b []byte) body {
 }
 
 func looksHTML(h http.Header, body []byte) bool {
-	if strings.Contains(strings.ToLower(h.Get("Content-Type")), "text/html") {
+	if strings.Contains(strings.ToLower(Header(h, "Content-Type")), "text/html") {
 		return true
 	}
 	head := bytes.ToLower(body[:min(len(body), 512)])

@@ -78,7 +78,7 @@ func Classify(a Answer) Classification {
 	if b.numericCode || b.code == "" {
 		c.ErrorType = Printable(cmp.Or(b.errType, b.status, b.code), 60)
 	}
-	if amzn, _, _ := strings.Cut(a.Header.Get("X-Amzn-Errortype"), ":"); amzn != "" && c.ErrorType == "" {
+	if amzn, _, _ := strings.Cut(Header(a.Header, "X-Amzn-Errortype"), ":"); amzn != "" && c.ErrorType == "" {
 		c.ErrorType = Printable(amzn, 60)
 	}
 	// The rules read the message as kept: a capped one, so that a huge
@@ -114,7 +114,7 @@ func classifyPage(status int, h http.Header, body []byte, p Producer) (Outcome, 
 	has := func(s string) bool { return bytes.Contains(lower, []byte(s)) }
 	cloudflare := p == ProducerEdge
 	switch {
-	case strings.EqualFold(h.Get("Cf-Mitigated"), "challenge") || has("just a moment...") || has("challenge-platform"):
+	case strings.EqualFold(Header(h, "Cf-Mitigated"), "challenge") || has("just a moment...") || has("challenge-platform"):
 		return OutcomeChallenge, "cloudflare_challenge", cmp.Or(title, "Cloudflare managed challenge")
 	case cloudflare && (status == http.StatusTooManyRequests || has("error 1015") || has("you are being rate limited")):
 		return OutcomeRateLimit, "cloudflare_1015", cmp.Or(title, "Cloudflare rate limit (1015)")
@@ -137,14 +137,14 @@ func classifyPage(status int, h http.Header, body []byte, p Producer) (Outcome, 
 // requestID picks the identifier support asks for, best first.
 func requestID(h http.Header, fromBody string) (id, source string) {
 	for _, ih := range idHeaders {
-		if v := h.Get(ih.name); v != "" {
+		if v := Header(h, ih.name); v != "" {
 			return Printable(v, 128), ih.source
 		}
 	}
 	if fromBody != "" {
 		return Printable(fromBody, 128), IDFromBody
 	}
-	if v := h.Get("Cf-Ray"); v != "" {
+	if v := Header(h, "Cf-Ray"); v != "" {
 		return Printable(v, 128), IDFromCFRay
 	}
 	return "", ""

@@ -24,7 +24,7 @@ func classifyCloud(a Answer, body []byte) (Classification, bool) {
 	if a.Status < 400 {
 		return Classification{}, false
 	}
-	if code := a.Header.Get("X-Amzn-Errortype"); code != "" {
+	if code := Header(a.Header, "X-Amzn-Errortype"); code != "" {
 		return classifyBedrock(a, body, code)
 	}
 	if len(body) > 0 && (body[0] == '[' || body[0] == '{') && bytes.Contains(body, []byte(`"error"`)) {

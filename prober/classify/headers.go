@@ -24,3 +24,13 @@ var idHeaders = func() []idHeader {
 	}
 	return out
 }()
+
+// Header is h.Get(name) for a name already in canonical form, as net/http
+// stores the headers it parses: it skips canonicalising a constant name,
+// which every answer would otherwise pay for each header read.
+func Header(h http.Header, name string) string {
+	if v := h[name]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}

@@ -64,13 +64,13 @@ func producerOf(h http.Header, b body, raw []byte) Producer {
 	switch {
 	case gatewayHeaders(h) || b.metadata || b.userID && b.isError:
 		return ProducerGateway // fixtures 059, 063, 078
-	case h.Get("X-Amzn-Requestid") != "" || h.Get("X-Amzn-Errortype") != "" || b.numericCode && isGoogleStatus(b.status):
+	case Header(h, "X-Amzn-Requestid") != "" || Header(h, "X-Amzn-Errortype") != "" || b.numericCode && isGoogleStatus(b.status):
 		return ProducerCloud // fixtures 029, 044
 	case hasAPIMarks(h, b):
 		return ProducerAPI // fixtures 002, 049, 056
-	case h.Get("Cf-Ray") != "" || strings.EqualFold(h.Get("Server"), "cloudflare"):
+	case Header(h, "Cf-Ray") != "" || strings.EqualFold(Header(h, "Server"), "cloudflare"):
 		return ProducerEdge // fixtures 001, 027, 074
-	case proxyServers.MatchString(h.Get("Server")) || b.kind == bodyHTML || proxyBodyMarks.Match(raw[:min(len(raw), 4096)]):
+	case proxyServers.MatchString(Header(h, "Server")) || b.kind == bodyHTML || proxyBodyMarks.Match(raw[:min(len(raw), 4096)]):
 		return ProducerProxy // fixtures 067, 068, 075, 080
 	case b.kind == bodyJSON || b.kind == bodySSE:
 		return ProducerGateway // JSON without the API's marks: fixtures 008, 061, 062
@@ -103,12 +103,12 @@ func hasAPIMarks(h http.Header, b body) bool {
 		return true
 	}
 	for _, name := range apiMarks.ids {
-		if v := h.Get(name); strings.HasPrefix(v, "req_") || name == "Request-Id" && v != "" {
+		if v := Header(h, name); strings.HasPrefix(v, "req_") || name == "Request-Id" && v != "" {
 			return true
 		}
 	}
 	for _, name := range apiMarks.orgs {
-		if h.Get(name) != "" {
+		if Header(h, name) != "" {
 			return true
 		}
 	}

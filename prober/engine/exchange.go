@@ -101,7 +101,7 @@ func (x *exchanger) read(r io.Reader, buf *[]byte) ([]byte, error) {
 // bounds what is decompressed, so a gzip bomb stays flat in memory. A body
 // that claims gzip without gzip's magic bytes is read as it came.
 func decoded(resp *http.Response) io.Reader {
-	if resp.Uncompressed || !strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "gzip") {
+	if resp.Uncompressed || !strings.EqualFold(strings.TrimSpace(classify.Header(resp.Header, "Content-Encoding")), "gzip") {
 		return resp.Body
 	}
 	br := bufio.NewReaderSize(resp.Body, 512)
@@ -165,15 +165,15 @@ func readCapped(r io.Reader, b []byte, limit int64) ([]byte, error) {
 // saves canonicalising each name on every request.
 func recordHeaders(rec *runfile.Record, h http.Header) {
 	rec.OrganizationID = classify.Printable(firstHeader(h, orgHeaders...), 64)
-	rec.CFRay = classify.Printable(header(h, "Cf-Ray"), 64)
-	rec.CFMitigated = classify.Printable(header(h, "Cf-Mitigated"), 32)
-	rec.Server = classify.Printable(header(h, "Server"), 64)
-	rec.ContentType = classify.Printable(header(h, "Content-Type"), 80)
-	rec.RetryAfter = classify.Printable(header(h, "Retry-After"), 64)
-	if v := header(h, "Retry-After-Ms"); v != "" {
+	rec.CFRay = classify.Printable(classify.Header(h, "Cf-Ray"), 64)
+	rec.CFMitigated = classify.Printable(classify.Header(h, "Cf-Mitigated"), 32)
+	rec.Server = classify.Printable(classify.Header(h, "Server"), 64)
+	rec.ContentType = classify.Printable(classify.Header(h, "Content-Type"), 80)
+	rec.RetryAfter = classify.Printable(classify.Header(h, "Retry-After"), 64)
+	if v := classify.Header(h, "Retry-After-Ms"); v != "" {
 		rec.RetryAfter = classify.Printable(v, 60) + "ms"
 	}
-	rec.ShouldRetry = classify.Printable(header(h, "X-Should-Retry"), 16)
+	rec.ShouldRetry = classify.Printable(classify.Header(h, "X-Should-Retry"), 16)
 	for name, vals := range h {
 		key, ok := rateLimitKey(name)
 		if !ok || len(vals) == 0 {
@@ -186,14 +186,6 @@ func recordHeaders(rec *runfile.Record, h http.Header) {
 			rec.RateLimit[classify.Printable(strings.ToLower(key), 64)] = classify.Printable(vals[0], 64)
 		}
 	}
-}
-
-// header is h.Get(name) for a name already in canonical form.
-func header(h http.Header, name string) string {
-	if v := h[name]; len(v) > 0 {
-		return v[0]
-	}
-	return ""
 }
 
 // The answer headers every provider's descriptor names, read from every
@@ -238,7 +230,7 @@ func cutPrefixFold(s, prefix string) (string, bool) {
 
 func firstHeader(h http.Header, names ...string) string {
 	for _, n := range names {
-		if v := header(h, n); v != "" {
+		if v := classify.Header(h, n); v != "" {
 			return v
 		}
 	}

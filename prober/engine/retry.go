@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/llm-probe/probe/prober/classify"
 )
 
 // maxRetryAfter bounds what a server can ask for; anything larger is treated
@@ -15,7 +17,7 @@ const maxRetryAfter = 24 * time.Hour
 // retry-after-ms (as the SDKs read it), else retry-after in seconds or as
 // an HTTP date. It reports false when there is no usable value.
 func parseRetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	if v := strings.TrimSpace(h.Get("Retry-After-Ms")); v != "" {
+	if v := strings.TrimSpace(classify.Header(h, "Retry-After-Ms")); v != "" {
 		if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 {
 			// A huge value still asks for a long wait: capped like retry-after,
 			// not ignored.
@@ -25,7 +27,7 @@ func parseRetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 			return time.Duration(f * float64(time.Millisecond)), true
 		}
 	}
-	v := strings.TrimSpace(h.Get("Retry-After"))
+	v := strings.TrimSpace(classify.Header(h, "Retry-After"))
 	if v == "" {
 		return 0, false
 	}
