@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"time"
 )
 
 // Writer streams a run to a JSONL file: the header, one line per request
@@ -20,9 +21,9 @@ import (
 // to one encoding goroutine: WriteRecord puts the line in memory and a
 // flushing goroutine writes what has gathered in one call. A worker never
 // waits for the disk, and a fast run makes one system call per batch of
-// records rather than per record; at a gentle pace each record still
-// reaches the file microseconds after it completes. Flush waits until
-// everything is written.
+// records rather than per record (it lets a batch gather for up to a
+// millisecond); at a gentle pace each record still reaches the file a
+// millisecond after it completes. Flush waits until everything is written.
 type Writer struct {
 	mu       sync.Mutex
 	idle     *sync.Cond // broadcast when a flush ends
@@ -34,6 +35,16 @@ type Writer struct {
 	flushing bool
 	err      error // the first write error: every later call returns it
 }
+
+// A batch smaller than gatherBytes waits gatherDelay for more lines before
+// it is written: at thousands of records a second that makes one write of
+// dozens of records rather than many of a few, and a record killed with
+// the process (not interrupted: Flush writes everything) is at most this
+// recent.
+const (
+	gatherBytes = 64 << 10
+	gatherDelay = time.Millisecond
+)
 
 // maxPending bounds the lines held in memory: past it, WriteRecord waits
 // for the file, so a stalled disk slows the run instead of filling memory.
@@ -152,6 +163,11 @@ func (rw *Writer) flush() {
 	rw.mu.Lock()
 	defer rw.mu.Unlock()
 	for len(rw.pending) > 0 && rw.err == nil {
+		if len(rw.pending) < gatherBytes {
+			rw.mu.Unlock()
+			time.Sleep(gatherDelay)
+			rw.mu.Lock()
+		}
 		batch := rw.pending
 		rw.pending = rw.spare[:0]
 		rw.idle.Broadcast() // room for writers held back by maxPending
