@@ -129,7 +129,7 @@ func (h *harness) mdResults(bw *bufio.Writer, p printf, rows []row, targets []ta
 	p("")
 	p("Ratios are probe's figure over the other tool's: above 1 is better for throughput, below 1 is better for CPU, deviations, memory and seconds.")
 	p("")
-	p("## Targets (issue 6)")
+	p("## Targets (issues 6 and 15)")
 	p("")
 	for _, t := range targets {
 		p("- **%s** %s: %s.", metOrMissed(t.Met), t.Name, t.Figure)
@@ -203,7 +203,7 @@ func mdMicro(p printf, micro []byte) {
 func missNote(name string) string {
 	switch {
 	case strings.HasPrefix(name, "throughput"):
-		return "What limits it: with 2 cores shared by the client and the server, requests per second follow CPU per request (see the CPU rows), and probe does more per request than vegeta by design: it traces each request's phases (httptrace), classifies each answer and keeps its headers, and writes a full JSON record of it. Compare the ranges too: on this shared machine the runs of one tool spread about as much as the tools differ."
+		return "What limits it: with 2 cores shared by the client and the server, requests per second follow CPU per request (see the CPU rows), and probe does more per request than vegeta and hey by design: it traces each request's phases (httptrace), classifies each answer and keeps its headers, and writes a full JSON record of it. Compare the ranges too: on this shared machine the runs of one tool spread about as much as the tools differ."
 	case strings.HasPrefix(name, "pacing at"):
 		return "What limits it: the machine stalled the dispatcher for longer than the pacer's catch-up window (100 ms or two intervals), after which the debt is dropped so that --rate stays a cap; see the max deviation."
 	case strings.HasPrefix(name, "start deviation"):

@@ -189,12 +189,7 @@ func (tb *tableBuilder) throughput() {
 			rw.spread[i] = r.loadRange("throughput", key, t, loadRun.RPS, fmtRate)
 		}
 		if c >= 10 {
-			ok := !math.IsNaN(rps[0]) && !math.IsNaN(rps[1]) && rps[0] >= rps[1]
-			rw.Target = "≥ vegeta: " + metOrMissed(ok)
-			if !math.IsNaN(rps[1]) {
-				tb.target(fmt.Sprintf("throughput at c=%d at least vegeta's", c), ok,
-					fmt.Sprintf("probe %s req/s (runs %s), vegeta %s req/s (runs %s): %s", fmtRate(rps[0]), rw.spread[0], fmtRate(rps[1]), rw.spread[1], ratio(rps[0], rps[1])))
-			}
+			tb.throughputTargets(c, &rw, rps)
 		}
 		tb.rows = append(tb.rows, rw)
 	}
@@ -203,6 +198,31 @@ func (tb *tableBuilder) throughput() {
 		cpu := tb.tools(func(t string) float64 { return r.loadMedian("throughput", key, t, loadRun.CPUPer1k) })
 		tb.rows = append(tb.rows, row{Measure: "CPU s per 1,000 requests", Setting: fmt.Sprintf("c=%d", c), vals: cpu, format: fmtCPU, lowerIsBetter: true})
 	}
+}
+
+// throughputTargets checks probe's requests per second at concurrency c
+// against each other tool's in the same run (issues 6 and 15: at least
+// level with both), on the row and in the list of targets.
+func (tb *tableBuilder) throughputTargets(c int, rw *row, rps [3]float64) {
+	var verdicts []string
+	for i := 1; i < len(toolNames); i++ {
+		if math.IsNaN(rps[i]) {
+			continue // the tool was skipped
+		}
+		ok := !math.IsNaN(rps[0]) && rps[0] >= rps[i]
+		verdicts = append(verdicts, fmt.Sprintf("≥ %s: %s", toolNames[i], metOrMissed(ok)))
+		tb.target(fmt.Sprintf("throughput at c=%d at least %s's", c, toolNames[i]), ok,
+			fmt.Sprintf("probe %s req/s%s, %s %s req/s%s: %s", fmtRate(rps[0]), runsNote(rw.spread[0]), toolNames[i], fmtRate(rps[i]), runsNote(rw.spread[i]), ratio(rps[0], rps[i])))
+	}
+	rw.Target = strings.Join(verdicts, ", ")
+}
+
+// runsNote is " (runs LOW–HIGH)" for a figure taken more than once.
+func runsNote(spread string) string {
+	if spread == "" {
+		return ""
+	}
+	return " (runs " + spread + ")"
 }
 
 // pacing adds the achieved rate and the start deviations at one rate.
@@ -235,10 +255,15 @@ func (tb *tableBuilder) pacing(rate float64) {
 		vals := get(func(p *pacingRun) float64 { return q.f(p.Anchored) })
 		rw := row{Measure: "pacing: start deviation " + q.name + " (ms)", Setting: setting, vals: vals, format: fmtMS, lowerIsBetter: true}
 		if q.name == "p99" && rate >= 100 {
-			ok := !math.IsNaN(vals[0]) && vals[0] < 1
-			rw.Target = "< 1 ms: " + metOrMissed(ok)
-			tb.target(fmt.Sprintf("start deviation p99 under 1 ms at %s/s", thousands(int(rate))), ok,
-				fmt.Sprintf("probe %s ms against the constant-rate schedule", fmtMS(vals[0])))
+			// DESIGN.md asks for under 1 ms; issue 15 for under 0.3 ms.
+			var verdicts []string
+			for _, limit := range []float64{1, 0.3} {
+				ok := !math.IsNaN(vals[0]) && vals[0] < limit
+				verdicts = append(verdicts, fmt.Sprintf("< %g ms: %s", limit, metOrMissed(ok)))
+				tb.target(fmt.Sprintf("start deviation p99 under %g ms at %s/s", limit, thousands(int(rate))), ok,
+					fmt.Sprintf("probe %s ms against the constant-rate schedule", fmtMS(vals[0])))
+			}
+			rw.Target = strings.Join(verdicts, ", ")
 		}
 		tb.rows = append(tb.rows, rw)
 	}
