@@ -99,6 +99,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	e.summary = diagnose.NewSummary(e.Plan.Steps)
 	if e.Plan.Rate > 0 {
 		e.pacer = newPacer(e.Plan.Rate)
+		e.pacer.lead = fineSpan
 	}
 
 	for i, st := range e.Plan.Steps {

@@ -49,6 +49,12 @@ type pacer struct {
 	burst    int
 	lim      *rate.Limiter // nil before a stretch begins (restart)
 	last     time.Time     // when the last request was due
+	// lead puts a stretch's first request this far after now. The
+	// dispatcher hands each ticket out fineSpan before it is due, so the
+	// worker is awake and sleeping finely when it is; a first request due
+	// at once would leave as late as its worker is slow to wake, and the
+	// whole schedule would seem late after it.
+	lead time.Duration
 }
 
 func newPacer(r float64) *pacer {
@@ -65,7 +71,7 @@ func newPacer(r float64) *pacer {
 // It never begins sooner than one interval after the last request was due.
 func (p *pacer) next(now time.Time) time.Time {
 	if p.lim == nil {
-		start := now
+		start := now.Add(p.lead)
 		if !p.last.IsZero() && p.last.Add(p.interval).After(now) {
 			start = p.last.Add(p.interval)
 		}

@@ -112,6 +112,27 @@ func TestPacerRestart(t *testing.T) {
 	}
 }
 
+func TestPacerLead(t *testing.T) {
+	t.Parallel()
+	t0 := time.Unix(1000, 0)
+	p := newPacer(1000)
+	p.lead = 2 * time.Millisecond
+	// A stretch's first request is due a lead after now, the rest of the
+	// stretch on the schedule that starts there.
+	if got := p.next(t0).Sub(t0); got != 2*time.Millisecond {
+		t.Errorf("first request due at %v; want the 2ms lead", got)
+	}
+	if got := p.next(t0).Sub(t0); !near(got, 3*time.Millisecond) {
+		t.Errorf("second request due at %v; want 3ms", got)
+	}
+	// Each new stretch has its lead, and still keeps an interval after
+	// the last request due.
+	p.restart()
+	if got := p.next(t0.Add(10 * time.Millisecond)).Sub(t0); got != 12*time.Millisecond {
+		t.Errorf("after a restart at 10ms, due at %v; want 12ms", got)
+	}
+}
+
 func TestCheckRate(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
