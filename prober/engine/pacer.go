@@ -72,7 +72,7 @@ func newPacer(r float64) *pacer {
 func (p *pacer) next(now time.Time) time.Time {
 	if p.lim == nil {
 		start := now.Add(p.lead)
-		if !p.last.IsZero() && p.last.Add(p.interval).After(now) {
+		if !p.last.IsZero() && p.last.Add(p.interval).After(start) {
 			start = p.last.Add(p.interval)
 		}
 		p.lim = rate.NewLimiter(rate.Limit(p.rate), p.burst)

@@ -38,9 +38,9 @@ type Writer struct {
 
 // A batch smaller than gatherBytes waits gatherDelay for more lines before
 // it is written: at thousands of records a second that makes one write of
-// dozens of records rather than many of a few, and a record killed with
-// the process (not interrupted: Flush writes everything) is at most this
-// recent.
+// dozens of records rather than many of a few. Only a process killed
+// outright can lose records by it, and none older than gatherDelay: an
+// interrupted run flushes everything.
 const (
 	gatherBytes = 64 << 10
 	gatherDelay = time.Millisecond
