@@ -131,6 +131,19 @@ func TestPacerLead(t *testing.T) {
 	if got := p.next(t0.Add(10 * time.Millisecond)).Sub(t0); got != 12*time.Millisecond {
 		t.Errorf("after a restart at 10ms, due at %v; want 12ms", got)
 	}
+	// The lead is kept when the interval after the last request ends
+	// inside it, and the interval when it ends after.
+	slow := newPacer(100)
+	slow.lead = 2 * time.Millisecond
+	slow.next(t0) // due at 2ms
+	slow.restart()
+	if got := slow.next(t0.Add(11 * time.Millisecond)).Sub(t0); got != 13*time.Millisecond {
+		t.Errorf("restart at 11ms, interval ends at 12ms: due at %v; want 13ms (the lead)", got)
+	}
+	slow.restart()
+	if got := slow.next(t0.Add(14 * time.Millisecond)).Sub(t0); got != 23*time.Millisecond {
+		t.Errorf("restart at 14ms, interval ends at 23ms: due at %v; want 23ms (the cap)", got)
+	}
 }
 
 func TestCheckRate(t *testing.T) {
