@@ -88,7 +88,7 @@ func checkRun(cmd *cobra.Command, ios *IOStreams, opts *checkOptions) error {
 	c := &check.Checker{
 		// The walk reads the key (perhaps from a FIFO or stdin) before it
 		// sends: until its first request, a signal ends probe at once.
-		Transport:  startedTransport{rt.Target.Transport(ios.transport(1)), ios},
+		Transport:  startedTransport{rt.Target.Transport(ios.transport(1, rt.Keys.Getenv)), ios},
 		RootCAs:    ios.RootCAs,
 		CloudErr:   rt.CloudErr,
 		Target:     rt.Target,

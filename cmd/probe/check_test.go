@@ -128,13 +128,15 @@ func cmdTLSServer(ts *testscript.TestScript, neg bool, args []string) {
 
 // cmdStripProxy starts a simulated API and, in front of it, a forward HTTP
 // proxy that removes x-api-key as some corporate proxies do; VAR is set to
-// the proxy's URL. Requests for any host go to the simulated API, so the
-// script can use a base URL that never resolves and nothing leaves loopback.
+// the proxy's URL, and HOSTVAR, if given, to its host:port (for a script
+// that writes a proxy URL with a password). Requests for any host go to the
+// simulated API, so the script can use a base URL that never resolves and
+// nothing leaves loopback.
 //
-//	stripproxy SCENARIO VAR
+//	stripproxy SCENARIO VAR [HOSTVAR]
 func cmdStripProxy(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 2 {
-		ts.Fatalf("usage: stripproxy SCENARIO VAR")
+	if neg || len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: stripproxy SCENARIO VAR [HOSTVAR]")
 	}
 	api, err := scenarios.New(args[0], scenarios.Options{})
 	ts.Check(err)
@@ -151,6 +153,9 @@ func cmdStripProxy(ts *testscript.TestScript, neg bool, args []string) {
 	srv := httptest.NewServer(proxy)
 	ts.Defer(srv.Close)
 	ts.Setenv(args[1], srv.URL)
+	if len(args) == 3 {
+		ts.Setenv(args[2], srv.Listener.Addr().String())
+	}
 }
 
 // TestMainExitCodes runs commands in-process through Main with test

@@ -42,7 +42,7 @@ func (o *clientOptions) register(fs *pflag.FlagSet, withClient bool) {
 	if withClient {
 		fs.StringVar(&o.Client, "client", clientAuto, "client configuration layer: auto (when Claude Code's files exist), claude-code (always) or none")
 	}
-	fs.StringVar(&o.As, "as", "", "probe with exactly the credential, base URL, model and headers this client would use: claude-code")
+	fs.StringVar(&o.As, "as", "", "probe with exactly the credential, base URL, model, headers and proxy this client would use: claude-code")
 	fs.BoolVar(&o.RunKeyHelper, "run-key-helper", false, "allow running Claude Code's apiKeyHelper (with a timeout; its output is treated as a secret)")
 }
 
@@ -170,8 +170,10 @@ func failed(cl *check.Client) bool {
 
 // asClaude returns the hook that makes a resolved target what Claude Code
 // would send: its base URL, model (unless --model), custom headers and
-// credential. The credential reaches the key checks as the variable Claude
-// Code's precedence picked, and nothing else of the shell's keys.
+// credential, through its proxy. The credential reaches the key checks as
+// the variable Claude Code's precedence picked, and nothing else of the
+// shell's keys; the proxy variables (the transport's, the route check's
+// and the scrubber's) are those its settings' "env" make.
 func asClaude(cfg *clientconfig.Config, ios *IOStreams, model string) func(*resolvedTarget) error {
 	return func(rt *resolvedTarget) error {
 		base, err := target.ParseBaseURL(cfg.RawBaseURL())
@@ -196,7 +198,7 @@ func asClaude(cfg *clientconfig.Config, ios *IOStreams, model string) func(*reso
 			// Claude Code sends the helper's output in both headers.
 			t.Headers = append(t.Headers, target.Header{Name: "Authorization", Value: "Bearer " + cred})
 		}
-		rt.Keys = keys.KeySources{Provider: provider.Anthropic, Getenv: claudeGetenv(ios.Getenv, cred, header)}
+		rt.Keys = keys.KeySources{Provider: provider.Anthropic, Getenv: claudeGetenv(cfg.ProxyEnv(ios.Getenv), cred, header)}
 		rt.BaseSource = "Claude Code: " + cfg.BaseURL.Source
 		rt.Limits = target.LimitsFor(base)
 		rt.Info = t.Info()

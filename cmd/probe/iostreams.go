@@ -56,9 +56,11 @@ func (s *IOStreams) Live() bool {
 }
 
 // transport returns the transport requests are sent through, for up to
-// maxConcurrency requests at once.
-func (s *IOStreams) transport(maxConcurrency int) *engine.Transport {
-	tr := engine.NewTransport(maxConcurrency, s.Getenv)
+// maxConcurrency requests at once, with the proxies getenv names: the
+// target's environment (resolvedTarget.Keys.Getenv), which under --as
+// claude-code has Claude Code's proxy settings.
+func (s *IOStreams) transport(maxConcurrency int, getenv func(string) string) *engine.Transport {
+	tr := engine.NewTransport(maxConcurrency, getenv)
 	if s.RootCAs != nil {
 		tr.TLSClientConfig = &tls.Config{RootCAs: s.RootCAs, MinVersion: tls.VersionTLS12}
 	}

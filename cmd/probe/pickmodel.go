@@ -45,7 +45,7 @@ func pickRampModel(ctx context.Context, ios *IOStreams, rt *resolvedTarget, expl
 		return usagef("--max-requests %d leaves no room for the models listing that picks the model (the plan needs %d): raise --max-requests or name the model with --model",
 			p.MaxRequests, p.Planned())
 	}
-	models, sent, listErr := listModels(ctx, ios, rt.Target, room, plans[0].Timeout.D())
+	models, sent, listErr := listModels(ctx, ios, rt, room, plans[0].Timeout.D())
 	for _, p := range plans {
 		p.MaxRequests -= sent
 	}
@@ -76,8 +76,9 @@ func notice(ios *IOStreams, format string, args ...any) {
 // request at a time, and returns the ids scrubbed of secrets and how many
 // requests it sent. The requests are not marked as the command's start:
 // nothing is recorded yet, so a signal may end probe at once.
-func listModels(ctx context.Context, ios *IOStreams, t target.Target, maxPages int, timeout time.Duration) ([]check.Model, int, error) {
-	tr := t.Transport(ios.transport(1))
+func listModels(ctx context.Context, ios *IOStreams, rt *resolvedTarget, maxPages int, timeout time.Duration) ([]check.Model, int, error) {
+	t := rt.Target
+	tr := t.Transport(ios.transport(1, rt.Keys.Getenv))
 	sent := 0
 	send := func(ctx context.Context, req *http.Request) (*runfile.Record, []byte) {
 		rec := &runfile.Record{Kind: "request", Seq: int64(sent), Concurrency: 1, InFlight: 1}

@@ -236,7 +236,7 @@ func runRamp(ctx context.Context, ios *IOStreams, spec rampSpec) (*rampResult, e
 	}
 
 	eng := &engine.Engine{
-		Transport: rt.Target.Transport(ios.transport(maxConcurrency(plan))),
+		Transport: rt.Target.Transport(ios.transport(maxConcurrency(plan), rt.Keys.Getenv)),
 		Target:    rt.Target,
 		Plan:      plan,
 		Now:       ios.Now,

@@ -99,7 +99,7 @@ func (o *targetOptions) resolve(ios *IOStreams) (*resolvedTarget, error) {
 	}
 	rt.Warnings = warnings
 	rt.Target.Key = key
-	rt.Target = rt.Target.WithScrubber(ios.Getenv)
+	rt.Target = rt.Target.WithScrubber(rt.Keys.Getenv) // the proxies' passwords too
 	rt.Info = rt.Target.Info()
 	rt.Info.Scenario = o.Scenario
 	return rt, nil
@@ -173,7 +173,7 @@ func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 			return nil, err
 		}
 	}
-	rt.Target = rt.Target.WithScrubber(ios.Getenv)
+	rt.Target = rt.Target.WithScrubber(rt.Keys.Getenv) // the proxies' passwords too
 	rt.Info = rt.Target.Info()
 	rt.Info.Scenario = o.Scenario
 	if o.adjust != nil {

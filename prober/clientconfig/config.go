@@ -1,6 +1,10 @@
 package clientconfig
 
-import "time"
+import (
+	"slices"
+	"strings"
+	"time"
+)
 
 // Scope names where a setting came from, highest precedence first.
 type Scope string
@@ -190,6 +194,9 @@ type Config struct {
 	cred     *secretBox // the winning credential's raw value
 	baseURL  *secretBox // the base URL as configured, userinfo included
 	headers  *secretBox // ANTHROPIC_CUSTOM_HEADERS as configured
+	// proxy holds the proxy variables' winning raw values (a proxy URL may
+	// carry a password), by name; a name missing is unset.
+	proxy map[string]*secretBox
 }
 
 // Findings returns the local faults Load found, in a stable order.
@@ -233,6 +240,29 @@ func (c *Config) CustomHeaders() []string {
 		}
 	}
 	return out
+}
+
+// ProxyEnv returns getenv with the proxy variables answered as Claude Code
+// sees them: its settings files' "env" over the shell's, as it sends its
+// own requests through them. Every other name passes through to getenv.
+// Claude Code takes NO_PROXY's entries separated by spaces or commas; the
+// spaces become commas, the only separator Go's proxy matching knows. The
+// values are raw and may carry a proxy password: hand them to a transport
+// and a scrubber, never print them.
+func (c *Config) ProxyEnv(getenv func(string) string) func(string) string {
+	return func(name string) string {
+		if !slices.Contains(proxyVars, name) {
+			return getenv(name)
+		}
+		b := c.proxy[name]
+		if b == nil {
+			return ""
+		}
+		if strings.EqualFold(name, "NO_PROXY") {
+			return strings.Join(strings.Fields(strings.ReplaceAll(b.v, ",", " ")), ",")
+		}
+		return b.v
+	}
 }
 
 // VarNames returns the names of the shell variables Load reads from

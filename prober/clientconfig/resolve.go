@@ -124,11 +124,20 @@ func (l *loader) resolveModels() {
 	}
 }
 
+// proxyVars are the proxy variables Claude Code reads, as Go's proxy
+// matching reads them too.
+var proxyVars = []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"}
+
 // resolveNetwork records proxy variables and checks NODE_EXTRA_CA_CERTS.
 func (l *loader) resolveNetwork() {
-	for _, name := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"} {
+	for _, name := range proxyVars {
 		if v, ok := l.value(name); ok {
 			l.cfg.Proxy = append(l.cfg.Proxy, v)
+			o, _ := l.lookup(name)
+			if l.cfg.proxy == nil {
+				l.cfg.proxy = map[string]*secretBox{}
+			}
+			l.cfg.proxy[name] = &secretBox{o.value}
 		}
 	}
 	o, ok := l.lookup("NODE_EXTRA_CA_CERTS")

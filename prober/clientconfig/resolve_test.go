@@ -170,3 +170,29 @@ func TestLoadRejectsBadEnv(t *testing.T) {
 		})
 	}
 }
+
+// TestProxyEnv: the proxy variables answer as Claude Code sees them (its
+// settings' env over the shell's), NO_PROXY in the form Go matches, and
+// every other name passes through.
+func TestProxyEnv(t *testing.T) {
+	t.Parallel()
+	files := map[string]string{
+		userSettings: envJSON("HTTPS_PROXY", "http://bob:pw@proxy.corp:3128", "NO_PROXY", "localhost  .corp.example, 10.0.0.1"),
+	}
+	shell := map[string]string{"HTTPS_PROXY": "http://shell-proxy:8080", "HTTP_PROXY": "http://plain:8080"}
+	cfg := load(t, files, shell)
+	outside := map[string]string{"HOME": "/home/bob", "HTTPS_PROXY": "http://ignored:1", "https_proxy": "http://ignored:2"}
+	getenv := cfg.ProxyEnv(func(name string) string { return outside[name] })
+	tests := []struct{ name, want string }{
+		{"HTTPS_PROXY", "http://bob:pw@proxy.corp:3128"}, // settings beat the shell
+		{"HTTP_PROXY", "http://plain:8080"},              // the shell's, as Claude Code sees it
+		{"NO_PROXY", "localhost,.corp.example,10.0.0.1"}, // spaces and commas both separate
+		{"https_proxy", ""},                              // unset for Claude Code, whatever getenv says
+		{"HOME", "/home/bob"},                            // not a proxy variable: passed through
+	}
+	for _, tt := range tests {
+		if got := getenv(tt.name); got != tt.want {
+			t.Errorf("ProxyEnv(%s) = %q; want %q", tt.name, got, tt.want)
+		}
+	}
+}
