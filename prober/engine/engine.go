@@ -233,8 +233,8 @@ func (e *Engine) do(ctx context.Context, w *worker, t ticket, b *batchRun) (*run
 	defer e.inflight.Add(-1)
 
 	tm := w.timing(ctx)
-	rctx, cancel := context.WithTimeout(w.traced, e.Plan.Timeout.D())
-	defer cancel()
+	rctx := w.begin(e.Plan.Timeout.D())
+	defer w.end()
 	req, err := e.newRequest(rctx)
 	if err != nil {
 		rec.Started, rec.Finished = e.now().UTC(), e.now().UTC()
@@ -284,10 +284,51 @@ type worker struct {
 	tm     *timing
 	traced context.Context
 	// release ends traced, a cancellable context of the worker's own:
-	// each request's timeout context registers with it rather than with
+	// net/http's per-request contexts register with it rather than with
 	// the run's, whose lock every worker would otherwise take twice a
 	// request.
 	release context.CancelFunc
+
+	// req is the context the worker's requests are sent under: timer
+	// cancels it with context.DeadlineExceeded (what a timeout context
+	// says, and net/http returns the cause) once a request outlasts the
+	// timeout. It is made anew only after that, rather than a timeout
+	// context (a timer, an allocation and a registration) per request.
+	req       context.Context
+	cancelReq context.CancelCauseFunc
+	timer     *time.Timer
+}
+
+// begin returns the context of the worker's next request, its timeout
+// started. Call after timing, and end when the request is done.
+func (w *worker) begin(timeout time.Duration) context.Context {
+	if w.req != nil && w.req.Err() == nil {
+		w.timer.Reset(timeout)
+		return w.req
+	}
+	w.endRequests()
+	ctx, cancel := context.WithCancelCause(w.traced)
+	w.req, w.cancelReq = ctx, cancel
+	w.timer = time.AfterFunc(timeout, func() { cancel(context.DeadlineExceeded) })
+	return ctx
+}
+
+// end stops the request's timeout. One that fired (or is firing: its
+// cancel may not have run yet) takes the context with it, so the next
+// request never inherits a late cancel; begin makes a new one.
+func (w *worker) end() {
+	if w.timer != nil && !w.timer.Stop() {
+		w.endRequests()
+	}
+}
+
+// endRequests lets go of the requests' context and its timer.
+func (w *worker) endRequests() {
+	if w.timer != nil {
+		w.timer.Stop()
+		w.cancelReq(context.Canceled)
+	}
+	w.req, w.cancelReq, w.timer = nil, nil, nil
 }
 
 // timing returns the worker's timing, cleared for a new request, and
@@ -315,6 +356,7 @@ func (w *worker) done(rec *runfile.Record) {
 // stop lets go of the worker's timing and context, when it is done with a
 // request that got no answer or with its batch.
 func (w *worker) stop() {
+	w.endRequests()
 	if w.release != nil {
 		w.release()
 	}

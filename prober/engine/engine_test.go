@@ -743,6 +743,73 @@ func TestEngineNoTransport(t *testing.T) {
 	}
 }
 
+// A worker's requests share one context until a timeout cancels it: the
+// cause is what a timeout context gives, and the next request gets a fresh
+// context rather than the cancelled one.
+func TestWorkerRequestContext(t *testing.T) {
+	t.Parallel()
+	var w worker
+	defer w.stop()
+	w.timing(t.Context())
+	first := w.begin(time.Minute)
+	w.end()
+	if again := w.begin(time.Minute); again != first || again.Err() != nil {
+		t.Errorf("after a request in time: same context %v, err %v; want the same, live", again == first, again.Err())
+	}
+	w.end()
+	late := w.begin(time.Millisecond)
+	<-late.Done()
+	if cause := context.Cause(late); cause != context.DeadlineExceeded {
+		t.Errorf("cause of a timed-out request = %v; want context.DeadlineExceeded", cause)
+	}
+	w.end()
+	if next := w.begin(time.Minute); next == late || next.Err() != nil {
+		t.Errorf("after a timeout: new context %v, err %v; want a new, live one", next != late, next.Err())
+	}
+	w.end()
+}
+
+// A request that times out takes its context with it, not the next
+// request on the same worker: a slow first answer, then fast ones.
+func TestEngineTimeoutThenAnswers(t *testing.T) {
+	t.Parallel()
+	api, err := scenarios.New("healthy", scenarios.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			// The first request outlasts the timeout. With its body read,
+			// the server sees the client let go.
+			_, _ = io.Copy(io.Discard, r.Body)
+			select {
+			case <-r.Context().Done():
+			case <-time.After(5 * time.Second):
+			}
+			return
+		}
+		api.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	plan := testPlan(target.Step{Concurrency: 1, Requests: 4})
+	plan.Timeout = target.Duration(200 * time.Millisecond)
+	plan.EarlyStop = false
+	var recs []*runfile.Record
+	runEngine(t, newEngine(t, srv.URL, plan, &recs))
+	if len(recs) != 4 {
+		t.Fatalf("%d records; want 4", len(recs))
+	}
+	if recs[0].Outcome != classify.OutcomeTimeout {
+		t.Errorf("first request: %s; want %s", recs[0].Outcome, classify.OutcomeTimeout)
+	}
+	for _, r := range recs[1:] {
+		if r.Outcome != classify.OutcomeOK {
+			t.Errorf("request %d after the timeout: %s (%s); want ok", r.Seq, r.Outcome, r.Message)
+		}
+	}
+}
+
 // A worker keeps its trace hooks from one request to the next, except after
 // a request that got no answer: net/http finishes the dial such a request
 // abandoned and calls its hooks, which must land in a timing no later
