@@ -14,13 +14,6 @@ import (
 	"github.com/llm-probe/probe/scenarios"
 )
 
-// knownGaps are fixtures whose expected signature needs knowledge the
-// classifier does not have yet, each with the reason. Their verdict must
-// still never be high unless it is right.
-var knownGaps = map[string]string{
-	"vertex-quota-zero-base-model": "a zero quota reads as a rate limit; telling it from a real limit needs the cloud provider rules (issue 13)",
-}
-
 // record is what the engine would write for one answer of a fixture.
 func record(t *testing.T, a scenarios.RealAnswer, seq int) *runfile.Record {
 	t.Helper()
@@ -82,10 +75,6 @@ func TestRealAnswers(t *testing.T) {
 			}
 			v := decide(copies(t, a, diagnose.MinHigh))
 			if string(v.Signature) == a.Expect.Signature {
-				return
-			}
-			if reason, ok := knownGaps[a.Name]; ok {
-				t.Logf("known gap: %s = %s (%s); want %s: %s", a.Name, v.Signature, v.Confidence, a.Expect.Signature, reason)
 				return
 			}
 			t.Errorf("five copies of %s (outcome %s, %q) = %s (%s); want %s\nevidence: %q", a.File, r.Outcome, r.Message, v.Signature, v.Confidence, a.Expect.Signature, v.Evidence)
