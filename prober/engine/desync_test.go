@@ -183,7 +183,7 @@ func runDesync(t *testing.T, base string, roots *x509.CertPool, n int, rate floa
 		Transport: tr,
 		Target:    target.Target{BaseURL: mustBase(t, base), Model: provider.DefaultModel, Key: keys.NewKey("sk-ant-api03-DESYNCtestKEY-0000000000000000", "test", provider.APIKey)},
 		Plan:      target.Plan{Steps: []target.Step{{Concurrency: 1, Requests: n}}, Rate: rate, MaxRequests: n, Timeout: target.Duration(2 * time.Second), MaxWait: target.Duration(time.Second)},
-		Sink:      func(r *runfile.Record) error { recs = append(recs, r); return nil },
+		Sink:      collect(&recs),
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

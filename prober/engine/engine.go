@@ -40,9 +40,11 @@ type Engine struct {
 	Plan      target.Plan
 	// Now is the clock for timestamps; nil means time.Now.
 	Now func() time.Time
-	// Sink receives every record as it completes (the run file); it is
-	// called from one goroutine at a time, outside the lock that guards
-	// the summary, so encoding a record holds up no other worker's count.
+	// Sink receives every record as it completes (the run file). It is
+	// called from the workers, concurrently, and must be safe for that
+	// (runfile.Writer.WriteRecord is): a record is encoded by the worker
+	// that made it, holding up no other. After it first fails it is not
+	// called again, but for records already on their way.
 	Sink func(*runfile.Record) error
 	// Observe, if set, sees every record after Sink (progress display).
 	Observe func(*runfile.Record)
@@ -67,8 +69,9 @@ type Engine struct {
 	inflight   atomic.Int64
 	pauseUntil atomic.Int64 // unix nanoseconds
 
-	sinkMu  sync.Mutex // serialises Sink
-	sinkErr error      // guarded by sinkMu
+	sinkFailed atomic.Bool // Sink has returned an error
+	sinkMu     sync.Mutex  // guards sinkErr
+	sinkErr    error       // Sink's first error
 
 	mu      sync.Mutex // guards summary and serialises Observe and Notice
 	summary *diagnose.Summary
@@ -193,12 +196,16 @@ func (e *Engine) sink(r *runfile.Record) string {
 	if e.Sink == nil {
 		return ""
 	}
-	e.sinkMu.Lock()
-	defer e.sinkMu.Unlock()
-	if e.sinkErr == nil {
-		e.sinkErr = e.Sink(r)
+	if e.sinkFailed.Load() {
+		return runfile.StopSinkFailed
 	}
-	if e.sinkErr != nil {
+	if err := e.Sink(r); err != nil {
+		e.sinkMu.Lock()
+		if e.sinkErr == nil {
+			e.sinkErr = err
+		}
+		e.sinkMu.Unlock()
+		e.sinkFailed.Store(true)
 		return runfile.StopSinkFailed
 	}
 	return ""

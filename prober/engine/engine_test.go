@@ -100,10 +100,20 @@ func newEngine(t *testing.T, base string, plan target.Plan, recs *[]*runfile.Rec
 		Transport: testTransport(t, maxC),
 		Target:    testTarget(t, base),
 		Plan:      plan,
-		Sink: func(r *runfile.Record) error {
-			*recs = append(*recs, r) // Sink calls are serialised by the engine
-			return nil
-		},
+		Sink:      collect(recs),
+	}
+}
+
+// collect returns a Sink that keeps every record in *recs, in the order
+// they complete. The engine calls Sink from its workers at once, so it
+// locks.
+func collect(recs *[]*runfile.Record) func(*runfile.Record) error {
+	var mu sync.Mutex
+	return func(r *runfile.Record) error {
+		mu.Lock()
+		defer mu.Unlock()
+		*recs = append(*recs, r)
+		return nil
 	}
 }
 

@@ -181,7 +181,7 @@ func runHostile(t *testing.T, base string, tr http.RoundTripper) []*runfile.Reco
 		Transport: rt,
 		Target:    target.Target{BaseURL: u, Model: provider.DefaultModel, Key: keys.NewKey("sk-ant-api03-HOSTILEtestKEY-0000000000000000", "test", provider.APIKey)},
 		Plan:      target.Plan{Steps: []target.Step{{Concurrency: 2, Requests: 3}}, MaxRequests: 3, Timeout: target.Duration(700 * time.Millisecond), MaxWait: target.Duration(time.Second)},
-		Sink:      func(r *runfile.Record) error { recs = append(recs, r); return nil },
+		Sink:      collect(&recs),
 	}
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)

@@ -199,7 +199,7 @@ func runTLSProbes(t *testing.T, tr *Transport, base string, n int) []*runfile.Re
 		Transport: tr,
 		Target:    target.Target{BaseURL: mustBase(t, base), Model: provider.DefaultModel, Key: keys.NewKey("sk-ant-api03-TLStestKEY-00000000000000000000", "test", provider.APIKey)},
 		Plan:      testPlan(target.Step{Concurrency: 1, Requests: n}),
-		Sink:      func(r *runfile.Record) error { recs = append(recs, r); return nil },
+		Sink:      collect(&recs),
 	}
 	runEngine(t, e)
 	if len(recs) != n {

@@ -61,9 +61,17 @@ func (p *Prober) Probe(ctx context.Context, t watch.Target, steps []int) (watch.
 		plan.Steps = append(plan.Steps, target.Step{Concurrency: c, Requests: c})
 		plan.MaxRequests += c
 	}
-	var recs []runfile.Record
+	var (
+		mu   sync.Mutex // the engine's workers call Sink at once
+		recs []runfile.Record
+	)
 	eng := &engine.Engine{Transport: p.transport(), Target: tg, Plan: plan, Now: p.Now,
-		Sink: func(r *runfile.Record) error { recs = append(recs, *r); return nil }}
+		Sink: func(r *runfile.Record) error {
+			mu.Lock()
+			defer mu.Unlock()
+			recs = append(recs, *r)
+			return nil
+		}}
 	res, runErr := eng.Run(ctx)
 	if p.Runs != nil && len(recs) > 0 {
 		// A run file that cannot be written is not the target's fault: the
