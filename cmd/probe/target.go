@@ -173,15 +173,17 @@ func (o *targetOptions) resolveRoute(ios *IOStreams) (*resolvedTarget, error) {
 			return nil, err
 		}
 	}
-	rt.Target = rt.Target.WithScrubber(rt.Keys.Getenv) // the proxies' passwords too
-	rt.Info = rt.Target.Info()
-	rt.Info.Scenario = o.Scenario
 	if o.adjust != nil {
 		if err := o.adjust(rt); err != nil {
 			rt.Close()
 			return nil, err
 		}
 	}
+	// After adjust: --as claude-code brings its own headers and proxies,
+	// whose secrets the scrubber must know.
+	rt.Target = rt.Target.WithScrubber(rt.Keys.Getenv) // the proxies' passwords too
+	rt.Info = rt.Target.Info()
+	rt.Info.Scenario = o.Scenario
 	return rt, nil
 }
 
