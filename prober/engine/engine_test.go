@@ -795,7 +795,7 @@ func TestEngineTimeoutThenAnswers(t *testing.T) {
 			_, _ = io.Copy(io.Discard, r.Body)
 			select {
 			case <-r.Context().Done():
-			case <-time.After(5 * time.Second):
+			case <-time.After(20 * time.Second):
 			}
 			return
 		}
@@ -803,7 +803,9 @@ func TestEngineTimeoutThenAnswers(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	plan := testPlan(target.Step{Concurrency: 1, Requests: 4})
-	plan.Timeout = target.Duration(200 * time.Millisecond)
+	// Long enough for the fast answers on a loaded machine under -race;
+	// the first request is held until the client lets go at it.
+	plan.Timeout = target.Duration(2 * time.Second)
 	plan.EarlyStop = false
 	var recs []*runfile.Record
 	runEngine(t, newEngine(t, srv.URL, plan, &recs))
