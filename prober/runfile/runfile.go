@@ -34,10 +34,13 @@ type Writer struct {
 	spare    []byte // the last batch's memory, for the next
 	flushing bool
 	err      error // the first write error: every later call returns it
+	// hurry ends the flusher's wait for more lines: Flush and the footer
+	// want what is pending written now.
+	hurry chan struct{}
 }
 
 // A batch smaller than gatherBytes waits gatherDelay for more lines before
-// it is written: at thousands of records a second that makes one write of
+// it is written, unless Flush or the footer is waiting for it: at thousands of records a second that makes one write of
 // dozens of records rather than many of a few. Only a process killed
 // outright can lose records by it, and none older than gatherDelay: an
 // interrupted run flushes everything.
@@ -52,7 +55,7 @@ const maxPending = 1 << 20
 
 // NewWriter writes a run to w.
 func NewWriter(w io.Writer) *Writer {
-	rw := &Writer{w: w}
+	rw := &Writer{w: w, hurry: make(chan struct{}, 1)}
 	rw.idle = sync.NewCond(&rw.mu)
 	rw.enc = json.NewEncoder(&rw.buf)
 	rw.enc.SetEscapeHTML(false)
@@ -150,10 +153,26 @@ func (rw *Writer) writeNow(v any) error {
 	return rw.err
 }
 
-// waitIdle waits for a flush under way to end. Called with rw.mu held.
+// waitIdle waits for a flush under way to end, hurrying it. Called with
+// rw.mu held.
 func (rw *Writer) waitIdle() {
 	for rw.flushing {
+		select {
+		case rw.hurry <- struct{}{}:
+		default: // already hurried
+		}
 		rw.idle.Wait()
+	}
+}
+
+// gather waits gatherDelay for more lines, or until someone waits for
+// the file.
+func (rw *Writer) gather() {
+	t := time.NewTimer(gatherDelay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-rw.hurry:
 	}
 }
 
@@ -165,7 +184,7 @@ func (rw *Writer) flush() {
 	for len(rw.pending) > 0 && rw.err == nil {
 		if len(rw.pending) < gatherBytes {
 			rw.mu.Unlock()
-			time.Sleep(gatherDelay)
+			rw.gather()
 			rw.mu.Lock()
 		}
 		batch := rw.pending
