@@ -75,11 +75,21 @@ FUZZ_TARGETS = \
 	prober/runfile:FuzzWriteRecord \
 	prober/secret:FuzzScrub \
 	report:FuzzInertCell
+# Go 1.26's fuzz coordinator can fail a target with a bare "context
+# deadline exceeded" as -fuzztime runs out, having found nothing
+# (golang/go#75804, fixed in Go 1.27): such a failure counts only when a
+# failing input was written to the target's testdata/fuzz directory.
 fuzz: fuzz-check
 	@for t in $(FUZZ_TARGETS); do \
-		pkg=$${t%%:*}; f=$${t#*:}; \
+		pkg=$${t%%:*}; f=$${t#*:}; dir=$$pkg/testdata/fuzz/$$f; \
 		echo "fuzz $$f ($$pkg) for $(FUZZTIME)"; \
-		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; \
+		before=$$(ls $$dir 2>/dev/null | wc -l); out=$$(mktemp); \
+		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./$$pkg >$$out 2>&1; rc=$$?; cat $$out; \
+		if [ $$rc -ne 0 ]; then \
+			if grep -q '^    context deadline exceeded$$' $$out && [ "$$(ls $$dir 2>/dev/null | wc -l)" -eq "$$before" ]; then \
+				echo "fuzz $$f: deadline at the end of -fuzztime and no failing input written: Go's coordinator race (golang/go#75804), not a finding"; \
+			else rm -f $$out; exit 1; fi; \
+		fi; rm -f $$out; \
 	done
 
 fuzz-check:
