@@ -290,17 +290,13 @@ type worker struct {
 	// request saves a dozen allocations a request.
 	tm     *timing
 	traced context.Context
-	// release ends traced, a cancellable context of the worker's own:
-	// net/http's per-request contexts register with it rather than with
-	// the run's, whose lock every worker would otherwise take twice a
-	// request.
-	release context.CancelFunc
 
 	// req is the context the worker's requests are sent under: timer
 	// cancels it with context.DeadlineExceeded (what a timeout context
 	// says, and net/http returns the cause) once a request outlasts the
 	// timeout. It is made anew only after that, rather than a timeout
-	// context (a timer, an allocation and a registration) per request.
+	// context (a timer, an allocation and a registration with the run's
+	// context, whose lock every worker would take) per request.
 	req       context.Context
 	cancelReq context.CancelCauseFunc
 	timer     *time.Timer
@@ -343,9 +339,7 @@ func (w *worker) endRequests() {
 func (w *worker) timing(ctx context.Context) *timing {
 	if w.tm == nil {
 		w.tm = new(timing)
-		var own context.Context
-		own, w.release = context.WithCancel(ctx)
-		w.traced = withTrace(own, w.tm)
+		w.traced = withTrace(ctx, w.tm)
 	}
 	w.tm.reset()
 	return w.tm
@@ -364,10 +358,7 @@ func (w *worker) done(rec *runfile.Record) {
 // request that got no answer or with its batch.
 func (w *worker) stop() {
 	w.endRequests()
-	if w.release != nil {
-		w.release()
-	}
-	w.tm, w.traced, w.release = nil, nil, nil
+	w.tm, w.traced = nil, nil
 }
 
 // now reads the run's clock for timestamps.
