@@ -69,9 +69,7 @@ type Engine struct {
 	inflight   atomic.Int64
 	pauseUntil atomic.Int64 // unix nanoseconds
 
-	sinkFailed atomic.Bool // Sink has returned an error
-	sinkMu     sync.Mutex  // guards sinkErr
-	sinkErr    error       // Sink's first error
+	sinkErr atomic.Pointer[error] // Sink's first error, once it has failed
 
 	mu      sync.Mutex // guards summary and serialises Observe and Notice
 	summary *diagnose.Summary
@@ -113,7 +111,11 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	if e.Plan.Extend && e.stop == "" {
 		e.extend(ctx)
 	}
-	return e.result(ctx), e.sinkErr
+	var sinkErr error
+	if p := e.sinkErr.Load(); p != nil {
+		sinkErr = *p
+	}
+	return e.result(ctx), sinkErr
 }
 
 // result is the run's outcome once no request is in flight.
@@ -196,16 +198,11 @@ func (e *Engine) sink(r *runfile.Record) string {
 	if e.Sink == nil {
 		return ""
 	}
-	if e.sinkFailed.Load() {
+	if e.sinkErr.Load() != nil {
 		return runfile.StopSinkFailed
 	}
 	if err := e.Sink(r); err != nil {
-		e.sinkMu.Lock()
-		if e.sinkErr == nil {
-			e.sinkErr = err
-		}
-		e.sinkMu.Unlock()
-		e.sinkFailed.Store(true)
+		e.sinkErr.CompareAndSwap(nil, &err) // the first error is the one returned
 		return runfile.StopSinkFailed
 	}
 	return ""
