@@ -40,10 +40,11 @@ type Writer struct {
 }
 
 // A batch smaller than gatherBytes waits gatherDelay for more lines before
-// it is written, unless Flush or the footer is waiting for it: at thousands of records a second that makes one write of
-// dozens of records rather than many of a few. Only a process killed
-// outright can lose records by it, and none older than gatherDelay: an
-// interrupted run flushes everything.
+// it is written, unless Flush or the footer is waiting for it: at
+// thousands of records a second that makes one write of dozens of records
+// rather than many of a few. Only a process killed outright can lose
+// records by it, and none older than gatherDelay: an interrupted run
+// flushes everything.
 const (
 	gatherBytes = 64 << 10
 	gatherDelay = time.Millisecond
